@@ -1,0 +1,1 @@
+"""Extraction: Document -> mentions -> frames (see frames.py)."""

@@ -1,0 +1,1 @@
+"""Reading papers: PDF and text to a structured Document (see model.py)."""
