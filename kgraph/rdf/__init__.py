@@ -1,0 +1,1 @@
+"""Frames to RDF triples under the kgraph ontology, with provenance."""
