@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover
 
 from kgraph import __version__
 from kgraph.config import get_settings, set_settings
-from kgraph.errors import KgraphError, NotBuiltError
+from kgraph.errors import InputError, KgraphError, NotBuiltError, ServerError
 
 app = typer.Typer(
     name="kgraph",
@@ -77,7 +77,14 @@ def parse(
     fmt: str = typer.Option("text", "--format", help="text | json"),
 ) -> None:
     """Show what the reader saw: sections, blocks, tables, references, page by page."""
-    _not_built("parse")
+    from kgraph.errors import InputError
+    from kgraph.parse import read_document
+    from kgraph.parse.render import render_json, render_text
+
+    if fmt not in ("text", "json"):
+        raise InputError(f"--format {fmt!r}: use text or json")
+    doc = read_document(file)
+    print(render_json(doc) if fmt == "json" else render_text(doc))
 
 
 @app.command()
@@ -86,7 +93,30 @@ def extract(
     fmt: str = typer.Option("json", "--format", help="json | text"),
 ) -> None:
     """Print the frames found in each document, without storing anything."""
-    _not_built("extract")
+    import json
+
+    from kgraph.errors import InputError
+    from kgraph.extract import extract_document, frames_to_text
+    from kgraph.parse import read_document
+
+    if fmt not in ("json", "text"):
+        raise InputError(f"unknown --format {fmt!r} (expected json or text)")
+    results, failed = [], 0
+    for path in files:
+        try:
+            frames = extract_document(read_document(path))
+        except KgraphError as exc:  # one bad file never stops the others
+            print(f"kgraph: error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if fmt == "text":
+            print(frames_to_text(frames))
+        else:
+            results.append(frames.to_dict())
+    if fmt == "json" and results:
+        print(json.dumps(results[0] if len(files) == 1 else results, ensure_ascii=False, indent=2))
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -99,16 +129,29 @@ def query(
     list_: bool = typer.Option(False, "--list", help="List the query library."),
 ) -> None:
     """Ask the graph a named question (SPARQL or Cypher)."""
-    _not_built("query")
+    from kgraph.query import library, output, runner
+
+    if list_:
+        print(library.describe_library())
+        return
+    if engine not in library.ENGINES:
+        raise InputError(f"unknown engine '{engine}' (choose sparql or cypher)")
+    if fmt not in output.FORMATS:
+        raise InputError(f"unknown format '{fmt}' (choose table, csv or json)")
+    table = runner.run(name, param, engine=engine, file=file)
+    output.render(table, fmt)
 
 
 @app.command()
 def export(
     out: Path = typer.Argument(..., help="Output file."),
-    fmt: str = typer.Option("turtle", "--format", help="turtle | nquads | jsonld"),
+    fmt: str = typer.Option("turtle", "--format", help="turtle | nquads | trig | jsonld | ntriples | rdfxml"),
 ) -> None:
     """Write the whole graph to a file."""
-    _not_built("export")
+    from kgraph.store.embedded import export_store
+
+    count = export_store(out, fmt)
+    print(f"wrote {count} triples to {out} ({fmt})", file=sys.stderr)
 
 
 @app.command()
@@ -146,7 +189,17 @@ def eval_(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Score extraction against gold: precision, recall, F1 per field."""
-    _not_built("eval")
+    import json
+
+    from kgraph.extract.evaluate import evaluate_gold_dir, render_table
+
+    report = evaluate_gold_dir(gold_dir)
+    if json_out:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        render_table(report)
+    if report.documents and all(d.error for d in report.documents):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -158,27 +211,74 @@ def bench(what: str = typer.Argument("all", help="parse | extract | store | all"
 # --- neo4j -------------------------------------------------------------------
 
 @neo4j_app.command("start")
-def neo4j_start() -> None:
+def neo4j_start(
+    timeout: float = typer.Option(240.0, "--timeout", help="Seconds to wait for Bolt to answer."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
     """Start the managed Neo4j (fetched from Maven Central on first use)."""
-    _not_built("neo4j start")
+    from kgraph.store import neo4j_server
+
+    progress = None if quiet else (lambda message: print(message, file=sys.stderr))
+    info = neo4j_server.start(get_settings(), timeout=timeout, progress=progress)
+    state = "already running" if info.already_running else "started"
+    print(f"Neo4j {info.version} {state} at {info.uri} (pid {info.pid}); 'kgraph neo4j status' shows how to connect")
 
 
 @neo4j_app.command("stop")
 def neo4j_stop() -> None:
     """Stop the managed Neo4j."""
-    _not_built("neo4j stop")
+    from kgraph.store import neo4j_server
+
+    pid = neo4j_server.stop(get_settings())
+    print(f"Neo4j stopped (pid {pid})" if pid else "Neo4j was not running")
 
 
 @neo4j_app.command("status")
-def neo4j_status(json_out: bool = typer.Option(False, "--json")) -> None:
-    """Show URI, version and PID of the managed Neo4j."""
-    _not_built("neo4j status")
+def neo4j_status(
+    json_out: bool = typer.Option(False, "--json", help="URI, user, password, PID, version as JSON."),
+    env_out: bool = typer.Option(False, "--env", help="export NEO4J_URI=... lines for a shell's eval."),
+) -> None:
+    """Show URI, version and PID of the managed Neo4j (exit 4 when it is not running)."""
+    from kgraph.store import neo4j_server
+
+    info = neo4j_server.status(get_settings())
+    if json_out:
+        import json
+
+        print(json.dumps(info.as_dict(), indent=2))
+    elif env_out and info.running:
+        print(neo4j_server.shell_exports(info))
+    elif info.running:
+        print(f"running: Neo4j {info.version} ({info.edition}) at {info.uri}, pid {info.pid}\n"
+              f"user: {info.user}, password in {info.home}/password\nlog: {info.log_file}")
+    if not info.running:
+        raise ServerError("the managed Neo4j is not running (start it with 'kgraph neo4j start')")
 
 
 @neo4j_app.command("load")
-def neo4j_load() -> None:
-    """Load the graph from the embedded store into Neo4j."""
-    _not_built("neo4j load")
+def neo4j_load(
+    graph: list[str] = typer.Option([], "--graph", "-g", help="Load only this named graph (repeatable)."),
+    prune: bool = typer.Option(False, "--prune", help="Also remove graphs from Neo4j that the store no longer has."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Load every named graph from the embedded store into Neo4j (one transaction per graph)."""
+    from kgraph.store.neo4j_loader import run_load
+
+    summary = run_load(get_settings(), only=graph or None, prune=prune, show_progress=not (quiet or json_out))
+    if json_out:
+        import json
+
+        print(json.dumps(summary.as_dict(), indent=2))
+    elif not quiet:
+        print(f"loaded {len(summary.loaded)} graph(s), {summary.triples} triples into Neo4j"
+              + (f"; pruned {len(summary.pruned)}" if summary.pruned else ""))
+    if summary.failed:
+        if not json_out:
+            for error in summary.failed.values():
+                print(f"kgraph: {error}", file=sys.stderr)
+        total = len(summary.failed) + len(summary.loaded)
+        raise KgraphError(f"{len(summary.failed)} of {total} graph(s) not loaded (each is all or nothing; see above)")
 
 
 def main(argv: list[str] | None = None) -> int:

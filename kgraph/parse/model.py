@@ -61,6 +61,9 @@ class Cell:
     row: int
     col: int
     span: Span | None = None  # offsets into Document.text, page and box of the cell
+    # citation markers printed in the cell (superscript "3" after "Sigtermans et al"),
+    # kept out of ``text``; their spans point at "[3]" written after the cell in Document.text
+    citations: list[Citation] = field(default_factory=list)
 
 
 @dataclass

@@ -1,0 +1,2033 @@
+"""Frame assembly for study reports: Document -> DocumentFrames.
+
+The pipeline (pipeline.py) finds mentions: concepts, quantities, negation. This module
+decides what they are facts about, using only general cues of trial reports:
+
+- where a sentence sits (title; abstract parts "Methods:", "Results:"; the methods,
+  results and discussion sections), so protocols come from methods, outcomes and
+  side effects from results, and nothing from the introduction or the references;
+- which drug a quantity belongs to (the nearest drug before it in its clause, or the
+  drug the paragraph is about);
+- how another drug relates to the studied drug: alternatives ("X or Y", "versus",
+  "(1) ... (2) ...", "as an active placebo") make comparators; "premedicated with",
+  "before each infusion", "to prevent hallucinations", "together with", "continued",
+  "if hallucinations occurred, ... was given" make adjuncts;
+- which time points bound the relief ("persisted through week 12", "at 1.5 h but not
+  at 3 h", "relief lasted about 3 hours", "only during the infusion").
+
+Every fact keeps Evidence: sentence text, character offsets into Document.text, page,
+box, section and the extractor name and version.
+
+Public entry: ``assemble_study_report(document, nlp=None) -> DocumentFrames``;
+``kgraph.extract.extract_document`` dispatches here (or to the review extractor).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Iterable
+
+from spacy.tokens import Doc, Span
+
+from kgraph.extract.frames import (
+    AdverseEffect,
+    Arm,
+    Coadministration,
+    Comparator,
+    Concept,
+    DocumentFrames,
+    Evidence,
+    Outcome,
+    Protocol,
+    Quantity,
+    Study,
+    Titration,
+)
+from kgraph.extract.pipeline import (
+    PIPELINE_VERSION,
+    QuantityMention,
+    analyze,
+    get_nlp,
+    vocabulary_index,
+)
+from kgraph.parse.model import Document
+
+EXTRACTOR_NAME = "kgraph.extract.assemble"
+EXTRACTOR_VERSION = PIPELINE_VERSION
+EXTRACTOR = f"{EXTRACTOR_NAME}/{EXTRACTOR_VERSION}"
+
+# Drugs the corpus is about, in order of preference, when a paper compares two active
+# drugs ("magnesium versus ketamine"): the protocols are those of the focus drug and the
+# other drug is its comparator. Set KGRAPH_FOCUS_DRUGS="ketamine,lidocaine" (vocabulary
+# ids) to study other drugs; empty means "the drug the paper mentions most".
+DEFAULT_FOCUS_DRUGS = ("ketamine",)
+
+
+def focus_drugs() -> tuple[str, ...]:
+    env = os.environ.get("KGRAPH_FOCUS_DRUGS")
+    if env is not None:
+        return tuple(x.strip() for x in env.split(",") if x.strip())
+    return DEFAULT_FOCUS_DRUGS
+
+
+# --- sentences and their roles ---------------------------------------------------------
+
+# Roles: title | background | methods | results | conclusions | discussion | abstract
+# (an abstract without labelled parts counts as methods and results) | skip
+_ABSTRACT_LABELS = [
+    (r"background|context|introduction|objectives?|aims?|purpose|study objective|rationale|importance", "background"),
+    (r"methods?|materials and methods|patients and methods|design|study design|setting|settings|patients|participants|"
+     r"subjects|interventions?|measurements?|main outcome measures?|outcome measures?|design,? setting,? and participants|"
+     r"methods and materials", "methods"),
+    (r"results?|main results|findings|measurements and main results", "results"),
+    (r"conclusions?|interpretation|implications|discussion|perspective", "conclusions"),
+    (r"key\s*words|keywords|trial registration|registration|funding|level of evidence", "skip"),
+]
+_LABEL_RES = [
+    (re.compile(r"^\s*(?:" + pat + r")\s*(?:[:.\-–—]|\n|$)", re.I), role) for pat, role in _ABSTRACT_LABELS
+]
+_SECTION_ROLE = {
+    "title": "title",
+    "authors": "skip",
+    "abstract": "abstract",
+    "introduction": "background",
+    "methods": "methods",
+    "results": "results",
+    "discussion": "discussion",
+    "conclusions": "conclusions",
+    "references": "skip",
+    "other": "other",
+}
+METHODS_ROLES = {"methods", "abstract", "title"}
+RESULTS_ROLES = {"results", "abstract"}
+STUDY_ROLES = {"title", "abstract", "methods", "background_abstract"}
+
+
+@dataclass
+class Sent:
+    index: int
+    span: Span
+    start: int  # offsets into Document.text
+    end: int
+    role: str
+    section: str | None
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    block: int | None = None  # paragraph index, for discourse
+    in_abstract: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+    @property
+    def ents(self) -> list[Span]:
+        return list(self.span.ents)
+
+
+_MAIN_HEADINGS = [
+    (r"abstract|summary|structured abstract", "abstract"),
+    (r"introduction|background", "background"),
+    (r"methods?|materials? and methods|patients and methods|subjects and methods|methods and materials|"
+     r"methodology|study design and methods", "methods"),
+    (r"results?|findings", "results"),
+    (r"discussion|comment", "discussion"),
+    (r"conclusions?|summary and conclusions?", "conclusions"),
+    (r"references|bibliography|literature cited|acknowledge?ments?|funding|conflicts? of interest|disclosures?|"
+     r"author contributions?|abbreviations", "skip"),
+]
+_HEADING_RE = [
+    (re.compile(r"^(?:\d+(?:\.\d+)*\.?\s*)?(?:" + pat + r")\s*[:.]?\s*$", re.I), role) for pat, role in _MAIN_HEADINGS
+]
+_REFERENCES_START = re.compile(r"^(?:\d+\.?\s*)?(?:references|bibliography)\s+(?:\[?1\]?[.)]?\s|1\.)", re.I)
+
+
+def _main_heading(text: str) -> str | None:
+    t = text.strip()
+    if len(t) > 60:
+        return None
+    for rx, role in _HEADING_RE:
+        if rx.match(t):
+            return role
+    if _REFERENCES_START.match(t):
+        return "skip"
+    return None
+
+
+def _label_role(text: str) -> str | None:
+    """The abstract part a sentence starts ("Methods:", "RESULTS.", "Background<newline>",
+    "Results Ketamine ..." when a converter joined the heading to its paragraph)."""
+    head = text[:80]
+    for rx, role in _LABEL_RES:
+        m = rx.match(head)
+        if m:
+            return role
+    for pat, role in _ABSTRACT_LABELS:
+        m = re.match(r"^\s*(" + pat + r")\s+(?=[A-Z0-9])", head, re.I)
+        if m and m.group(1)[0].isupper() and not re.match(
+            r"^\s*\S+\s+(?:of|from|in|on|for|to|and|were|was|are|is|show\w*|suggest\w*)\b", head, re.I
+        ):
+            return role
+    return None
+
+
+_TITLE_NOISE = re.compile(
+    r"\b(?:doi|journal|vol\.|issn|copyright|©|illustrative report|not an original|received|accepted|"
+    r"published|correspondence|e-?mail|university|department|hospital,|\d{4};\d)",
+    re.I,
+)
+
+
+def _title_like(text: str) -> bool:
+    t = _norm(text)
+    words = t.split()
+    if len(words) < 4 or len(t) > 400 or _TITLE_NOISE.search(t):
+        return False
+    caps = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
+    # author lines: short comma-separated capitalized names with initials
+    if re.search(r"\b[A-Z]\.\s*[A-Z]?\.?,", t) or len(re.findall(r",", t)) >= 3 and not re.search(r":", t):
+        return False
+    return caps / len(words) >= 0.6 or ":" in t
+
+
+def _block_index(document: Document) -> list[tuple[int, int, int, Any]]:
+    """(start, end, block number, block) sorted by start."""
+    out = []
+    for i, b in enumerate(document.blocks()):
+        out.append((b.span.start, b.span.end, i, b))
+    out.sort(key=lambda x: x[0])
+    return out
+
+
+def _locate_block(blocks: list[tuple[int, int, int, Any]], offset: int) -> tuple[int, Any] | None:
+    lo, hi = 0, len(blocks) - 1
+    best = None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if blocks[mid][0] <= offset:
+            best = mid
+            lo = mid + 1
+        else:
+            hi = mid - 1
+    if best is None:
+        return None
+    s, e, i, b = blocks[best]
+    if offset < e or offset == s:
+        return i, b
+    return None
+
+
+_BODY_KINDS = {"introduction", "methods", "results", "discussion", "conclusions", "references"}
+
+
+def sentence_records(document: Document, doc: Doc) -> list[Sent]:
+    """Sentences of the document with their role.
+
+    The role comes from headings found in the text (standalone "METHODS", "2. Results",
+    abstract labels "Methods:", "RESULTS."), backed by the reader's sections: front matter
+    (title, authors, journal line) -> abstract (its labelled parts) -> body sections ->
+    references (skipped)."""
+    blocks = _block_index(document)
+    title_span = _title_span(document)
+    records: list[Sent] = []
+    zone = "front"
+    role: str | None = None
+    abstract_done = False
+    for sent in doc.sents:
+        text = sent.text
+        stripped = text.strip()
+        if not stripped:
+            continue
+        start = sent.start_char
+        section = document.section_of(start) if document.sections else None
+        loc = _locate_block(blocks, start)
+        page = bbox = None
+        block_no = None
+        if loc is not None:
+            block_no, block = loc
+            page, bbox = block.span.page, block.span.bbox
+            if section is None and block.section:
+                section = block.section
+        heading = _main_heading(stripped)
+        label = _label_role(stripped) if heading is None else None
+        this_role: str
+        if title_span and title_span[0] <= start < title_span[1]:
+            this_role = "title"
+        elif zone == "skip_rest":
+            this_role = "skip"
+        else:
+            if zone == "front":
+                if heading == "abstract" or section == "abstract" or label in ("background", "methods"):
+                    zone = "abstract"
+                elif heading in ("background", "methods", "results", "discussion") or section in ("methods", "results", "discussion"):
+                    zone = "body"
+            elif zone == "abstract":
+                if heading is not None and heading != "abstract" and (abstract_done or heading == "background" and role not in (None,)):
+                    zone = "body"
+                elif section in ("methods", "results", "discussion") and heading is None and label is None and abstract_done:
+                    zone = "body"
+            if zone == "front":
+                this_role = "front"
+            elif zone == "abstract":
+                if heading == "abstract":
+                    role = None
+                    this_role = "skip"
+                elif heading is not None or label is not None:
+                    role = heading or label
+                    if role == "skip":
+                        abstract_done = True
+                    if role == "conclusions":
+                        abstract_done = True
+                    this_role = role if role != "background" else "background_abstract"
+                else:
+                    this_role = (role if role != "background" else "background_abstract") if role else "abstract"
+            else:  # body
+                if heading is not None:
+                    role = heading
+                    if heading == "skip" and _REFERENCES_START.match(stripped) or heading == "skip" and re.match(
+                        r"^(?:\d+\.?\s*)?(?:references|bibliography|literature cited)", stripped, re.I
+                    ):
+                        zone = "skip_rest"
+                    this_role = "skip"
+                else:
+                    if role is None:
+                        role = _SECTION_ROLE.get(section or "", "other")
+                    if label == "conclusions" and role in ("discussion", "other"):
+                        role = "conclusions"
+                    this_role = role
+                if section == "references":
+                    this_role = "skip"
+        records.append(
+            Sent(
+                index=len(records),
+                span=sent,
+                start=start,
+                end=sent.end_char,
+                role=this_role,
+                section=section,
+                page=page,
+                bbox=bbox,
+                block=block_no,
+                in_abstract=(zone == "abstract"),
+            )
+        )
+    if not any(r.role not in ("front", "title") for r in records):
+        # no headings at all (a bare abstract): everything is abstract text
+        for r in records:
+            if r.role == "front":
+                r.role = "abstract"
+                r.in_abstract = True
+    if not any(r.role == "title" for r in records):
+        front = [r for r in records if r.role == "front"]
+        candidates = [r for r in front if _title_like(r.text)]
+        if candidates:
+            best = max(candidates, key=lambda r: len(r.text))
+            best.role = "title"
+        elif records and records[0].role == "abstract" and _title_like(records[0].text) and len(records) > 1:
+            records[0].role = "title"
+    for r in records:
+        if r.role == "front":
+            r.role = "skip"
+    _mark_unlabelled_abstract_parts(records)
+    return records
+
+
+def _title_span(document: Document) -> tuple[int, int] | None:
+    for s in document.sections:
+        if s.kind == "title":
+            return s.span.start, s.span.end
+    if document.title:
+        pos = document.text.find(document.title[:60])
+        if pos >= 0:
+            return pos, pos + len(document.title)
+    return None
+
+
+def _mark_unlabelled_abstract_parts(records: list[Sent]) -> None:
+    """In an abstract without labels, sentences still say what they are: a sentence
+    that reports findings ("reduced", "P = ") is results; "we conclude" is conclusions."""
+    for r in records:
+        if r.role != "abstract":
+            continue
+        t = r.text.lower()
+        if re.search(r"\b(?:we conclude|in conclusion|these (?:data|findings|results) suggest)", t):
+            r.role = "conclusions"
+
+
+# --- small text helpers ----------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+    "single": 1, "once": 1, "twice": 2, "thrice": 3, "a dozen": 12, "dozen": 12,
+}
+_NUM_WORD_RE = (
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen"
+    r"|eighteen|nineteen|(?:one |a )?hundred)"
+)
+NUMBER_RE = r"(?:\d{1,3}(?:,\d{3})+|\d+|" + _NUM_WORD_RE + r")"
+
+
+def parse_int(text: str) -> int | None:
+    t = text.strip().lower().replace(",", "")
+    if t.isdigit():
+        return int(t)
+    t = t.replace("-", " ")
+    if t in _NUMBER_WORDS:
+        return _NUMBER_WORDS[t]
+    parts = t.split()
+    if len(parts) == 2 and parts[0] in _NUMBER_WORDS and parts[1] in _NUMBER_WORDS:
+        a, b = _NUMBER_WORDS[parts[0]], _NUMBER_WORDS[parts[1]]
+        if parts[1] == "hundred":
+            return a * 100
+        return a + b
+    if parts and parts[-1] == "hundred":
+        return 100
+    return None
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _evidence(sent: Sent, extractor: str = EXTRACTOR) -> Evidence:
+    return Evidence(
+        text=sent.text,
+        start=sent.start,
+        end=sent.end,
+        page=sent.page,
+        bbox=sent.bbox,
+        section=sent.section,
+        extractor=extractor,
+    )
+
+
+def _concept(scheme: str, cid: str) -> Concept:
+    index = vocabulary_index()
+    label = index.labels.get((scheme, cid))
+    if label is None:
+        label = cid.replace("_", " ")
+    return Concept(id=cid, label=label, scheme=scheme)
+
+
+def _ent_concept(ent: Span) -> Concept | None:
+    scheme, cid = ent._.scheme, ent._.concept_id
+    if not scheme or not cid:
+        return None
+    if ent._.source == "lexicon":
+        return Concept(id=cid, label=ent.text, scheme=scheme)
+    return _concept(scheme, cid)
+
+
+def _ents(sent: Sent, label: str) -> list[Span]:
+    return [e for e in sent.span.ents if e.label_ == label]
+
+
+def _quantities(doc: Doc, sent: Sent) -> list[QuantityMention]:
+    return [m for m in (doc._.quantities or []) if sent.start <= m.start < sent.end]
+
+
+def _clone(q: Quantity, kind: str | None = None, sent: Sent | None = None) -> Quantity:
+    """A copy of a mention's quantity, re-normalized for the slot it fills."""
+    new = copy.deepcopy(q)
+    if kind and kind != new.kind:
+        new.kind = kind
+        _renormalize(new)
+    if sent is not None and not new.evidence:
+        new.evidence = [_evidence(sent)]
+    return new
+
+
+def _renormalize(q: Quantity) -> None:
+    q.normalized_unit = q.normalized_value = q.normalized_low = q.normalized_high = None
+    try:
+        from kgraph.extract import units
+
+        units.normalize(q)
+    except Exception:  # noqa: BLE001 - a quantity that cannot be normalized stays as written
+        pass
+
+
+def _qkey(q: Quantity) -> tuple:
+    if q.normalized_unit is not None:
+        return (q.normalized_unit, q.normalized_value, q.normalized_low, q.normalized_high)
+    return (q.unit, q.value, q.low, q.high, q.mean, q.text if q.value is None and q.low is None and q.mean is None else None)
+
+
+def _add_unique(target: list[Quantity], q: Quantity) -> bool:
+    key = _qkey(q)
+    for existing in target:
+        if _qkey(existing) == key:
+            for ev in q.evidence:
+                if all(ev.start != e.start for e in existing.evidence):
+                    existing.evidence.append(ev)
+            return False
+    target.append(q)
+    return True
+
+
+# --- unit classes ------------------------------------------------------------------------
+
+_TIME_UNITS = {"s", "sec", "min", "h", "d", "wk", "mo", "yr"}
+
+
+def _unit_of(q: Quantity) -> str:
+    return (q.unit or "").replace("μ", "µ")
+
+
+def is_duration(q: Quantity) -> bool:
+    return _unit_of(q) in _TIME_UNITS or q.kind in ("duration", "follow_up", "relief", "time_point", "interval")
+
+
+def is_rate(q: Quantity) -> bool:
+    u = _unit_of(q)
+    return q.kind == "rate" or bool(re.search(r"/(?:\d+)?(?:min|h|d|wk)\b", u)) and not u.endswith("mL")
+
+
+def is_concentration(q: Quantity) -> bool:
+    u = _unit_of(q)
+    return q.kind == "target_concentration" or bool(re.search(r"/(?:mL|L|dL)$", u))
+
+
+def is_mass_dose(q: Quantity) -> bool:
+    u = _unit_of(q)
+    if not u or is_concentration(q) or is_duration(q):
+        return False
+    return bool(re.match(r"^(?:g|mg|µg|ng|IU|U|mmol|µmol|mEq)(?:/|$)", u))
+
+
+def is_volume(q: Quantity) -> bool:
+    return bool(re.match(r"^(?:mL|µL|dL|L)$", _unit_of(q)))
+
+
+# --- metadata ---------------------------------------------------------------------------
+
+def document_key(document: Document) -> str:
+    """Stable key of a document: DOI, PMID, or first author + year + title words."""
+    from kgraph.extract.linking import name_slug, normalize_doi, normalize_title, surname_of
+
+    doi = normalize_doi(document.doi)
+    if doi:
+        return f"doi:{doi}"
+    if document.pmid:
+        return f"pmid:{document.pmid.strip()}"
+    parts = []
+    surname = surname_of(document.authors[0]) if document.authors else None
+    if surname:
+        parts.append(name_slug(surname))
+    if document.year:
+        parts.append(str(document.year))
+    title_words = [w for w in normalize_title(document.title).split() if len(w) > 2][:6]
+    parts.extend(title_words)
+    if not parts:
+        import hashlib
+
+        return "sha256:" + (document.sha256 or hashlib.sha256(document.text.encode("utf-8")).hexdigest())[:16]
+    return "-".join(parts)
+
+
+def _study_identity(document: Document) -> tuple[str, str, str | None]:
+    from kgraph.extract.linking import study_key, surname_of
+
+    surname = surname_of(document.authors[0]) if document.authors else None
+    key = study_key(surname, document.year) or document_key(document)
+    label = f"{surname} {document.year}" if surname and document.year else (document.title or key)
+    return key, label, surname
+
+
+# --- the assembly --------------------------------------------------------------------------
+
+@dataclass
+class DrugMention:
+    sent: Sent
+    ent: Span
+    concept: Concept
+
+
+@dataclass
+class Context:
+    document: Document
+    doc: Doc
+    sents: list[Sent]
+    warnings: list[str] = field(default_factory=list)
+
+    def by_role(self, roles: Iterable[str]) -> list[Sent]:
+        roles = set(roles)
+        return [s for s in self.sents if s.role in roles]
+
+
+def assemble_study_report(document: Document, nlp: Any = None) -> DocumentFrames:
+    """Frames of a single-study report (abstract, methods, results)."""
+    frames = _empty_frames(document, kind="study_report")
+    if not document.text or not document.text.strip():
+        frames.warnings.append(f"{document.source}: no text; no facts extracted")
+        return frames
+    doc = analyze(document.text, nlp=nlp or get_nlp())
+    ctx = Context(document=document, doc=doc, sents=sentence_records(document, doc))
+    study = build_study(ctx)
+    frames.warnings.extend(doc._.warnings)
+    frames.warnings.extend(ctx.warnings)
+    if study is None:
+        frames.warnings.append(f"{document.source}: no recognizable study content (no drug, condition or design found)")
+        return frames
+    frames.studies.append(study)
+    return frames
+
+
+def _empty_frames(document: Document, kind: str) -> DocumentFrames:
+    return DocumentFrames(
+        doc_key=document_key(document),
+        source=document.source,
+        sha256=document.sha256,
+        title=document.title,
+        authors=list(document.authors),
+        year=document.year,
+        doi=document.doi,
+        pmid=document.pmid,
+        kind=kind,
+        warnings=[],
+        extractor_version=EXTRACTOR,
+    )
+
+
+def build_study(ctx: Context) -> Study | None:
+    document = ctx.document
+    key, label, surname = _study_identity(document)
+    study = Study(
+        key=key,
+        label=label,
+        first_author=surname,
+        year=document.year,
+        title=document.title,
+        doi=document.doi,
+        pmid=document.pmid,
+    )
+    design_mentions = find_design_mentions(ctx)
+    study.conditions, cond_evs = find_conditions(ctx)
+    study.evidence.extend(e for e in cond_evs if e not in study.evidence)
+    setting, setting_ev = find_setting(ctx)
+    if setting is not None:
+        study.setting = setting
+        study.evidence.append(setting_ev)
+
+    drugs = drug_mentions(ctx)
+    focus = choose_focus_drug(ctx, drugs)
+    if focus is not None:
+        roles = classify_drugs(ctx, drugs, focus)
+        protocols = build_protocols(ctx, drugs, focus, roles)
+        for p in protocols:
+            p.setting = study.setting
+        study.comparators = roles.comparators
+        study.arms = _arms(protocols, roles.comparators)
+    design_concept, design_ev = decide_design(ctx, design_mentions, study.comparators)
+    if design_concept is not None:
+        study.design = design_concept
+        study.evidence_level = evidence_level_of(design_concept.id)
+        if design_ev is not None:
+            study.evidence.append(design_ev)
+    n, n_text, n_ev = find_sample_size(ctx, n_arms=max(2, len(study.arms)) if study.arms else None)
+    if n is not None:
+        study.n, study.n_text = n, n_text
+        study.evidence.append(n_ev)
+    study.outcomes = find_outcomes(ctx)
+    study.adverse_effects = find_adverse_effects(ctx)
+    if focus is None and not study.conditions and study.design is None and not study.outcomes:
+        return None
+    return study
+
+
+def _arms(protocols: list[Protocol], comparators: list[Comparator]) -> list[Arm]:
+    arms: list[Arm] = []
+    for p in protocols:
+        parts = [p.form or p.drug.label]
+        doses = [q.text for q in (p.total_dose or p.bolus or p.rate)[:1]]
+        parts.extend(doses)
+        parts.extend(f"+ {c.drug.label}" for c in p.coadministrations if _is_arm_adjunct(c))
+        arms.append(Arm(label=" ".join(parts), protocol=p, evidence=list(p.evidence[:1])))
+    for c in comparators:
+        arms.append(Arm(label=c.label, comparator=c, evidence=list(c.evidence[:1])))
+    return arms
+
+
+def _is_arm_adjunct(c: Coadministration) -> bool:
+    return bool(c.purpose and c.purpose.startswith("combination"))
+
+
+# --- design, evidence level, setting, conditions -----------------------------------------
+
+def evidence_level_of(design_id: str) -> int | None:
+    index = vocabulary_index()
+    vocabs = index.vocabularies
+    for name in ("evidence_level", "evidence_level_of"):
+        fn = getattr(vocabs, name, None)
+        if callable(fn):
+            try:
+                value = fn(design_id)
+            except TypeError:
+                value = fn("designs", design_id)
+            if value is not None:
+                return int(value)
+    concept = index.concept("designs", design_id)
+    for name in ("evidence_level", "evidenceLevel"):
+        value = getattr(concept, name, None) if concept is not None else None
+        if value is None and isinstance(concept, dict):
+            value = concept.get(name)
+        if value is not None:
+            return int(value)
+    return None
+
+
+def _broader_map() -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """(scheme, id) -> all broader concepts (transitive), from the vocabulary."""
+    return _broader_cached()
+
+
+@lru_cache(maxsize=1)
+def _broader_cached() -> dict[tuple[str, str], set[tuple[str, str]]]:
+    index = vocabulary_index()
+    direct: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for key in index.terms_by_key:
+        scheme, cid = key
+        parents: Iterable[Any] = ()
+        for name in ("broader", "broader_of"):
+            fn = getattr(index.vocabularies, name, None)
+            if callable(fn):
+                try:
+                    parents = fn(scheme, cid) or ()
+                except TypeError:
+                    parents = fn(cid) or ()
+                break
+        else:
+            concept = index.concept(scheme, cid)
+            parents = getattr(concept, "broader", None) or () if concept is not None else ()
+        direct[key] = {(scheme, p if isinstance(p, str) else getattr(p, "id", str(p))) for p in parents}
+    closure: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for key in direct:
+        seen: set[tuple[str, str]] = set()
+        stack = list(direct[key])
+        while stack:
+            k = stack.pop()
+            if k in seen:
+                continue
+            seen.add(k)
+            stack.extend(direct.get(k, ()))
+        closure[key] = seen
+    return closure
+
+
+def _drop_broader(keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    broader = _broader_map()
+    covered = set()
+    for k in keys:
+        covered |= broader.get(k, set())
+    return [k for k in keys if k not in covered]
+
+
+_EXCLUSION = re.compile(
+    r"\b(?:exclu(?:ded|sion)|were not eligible|ineligible|contraindicat\w*|history of|without|other than|"
+    r"no patient (?:had|took)|prior|previous(?:ly)?)\b",
+    re.I,
+)
+_RECRUITMENT = re.compile(r"\b(?:recruited|referred|identified|screened|drawn|selected)\b[^.;]{0,40}\bfrom\b|\bfrom the\b[^.;]{0,30}\b(?:clinic|center|centre|department|database)", re.I)
+
+
+# Design concepts the decision below names (ids in ontology/vocab/designs.ttl). Features
+# (randomized, crossover, placebo-controlled ...) carry no level; the design is decided from
+# the features and types stated plus the comparators found, the way the CEBM table reads.
+_RCT = "randomized_controlled_trial"
+_RCT_PLACEBO = "randomized_placebo_controlled_trial"
+_RCT_ACTIVE = "randomized_non_placebo_controlled_trial"
+_RCT_CROSSOVER = "randomized_crossover_trial"
+_FEATURE_ROOT = "study_design_feature"
+
+
+@dataclass
+class DesignMentions:
+    types: list[tuple[str, Span, Sent]] = field(default_factory=list)  # in order of weight
+    features: dict[str, Sent] = field(default_factory=dict)
+
+
+def find_design_mentions(ctx: Context) -> DesignMentions:
+    found = DesignMentions()
+    broader = _broader_map()
+    weight = {"title": 0, "abstract": 1, "methods": 2}
+    cands = []
+    for s in ctx.sents:
+        w = weight.get(s.role)
+        if w is None:
+            continue
+        for e in _ents(s, "DESIGN"):
+            if e._.negated:
+                continue
+            cid = e._.concept_id
+            if ("designs", _FEATURE_ROOT) in broader.get(("designs", cid), set()):
+                found.features.setdefault(cid, s)
+            elif cid != _FEATURE_ROOT:
+                cands.append((w, s.index, cid, e, s))
+        # "crossover" written without a design noun
+        if re.search(r"\bcross-?over\b|\blatin[- ]square\b", s.text, re.I):
+            found.features.setdefault("crossover_design", s)
+        if re.search(r"\bwithout (?:a |any )?(?:placebo|control)|\bno placebo\b", s.text, re.I):
+            found.features.setdefault("_no_placebo", s)
+        if re.search(r"\bnon-?randomi[sz]ed\b", s.text, re.I):
+            found.features.setdefault("nonrandomized", s)
+    for w, idx, cid, e, s in sorted(cands, key=lambda x: (x[0], x[1])):
+        found.types.append((cid, e, s))
+    return found
+
+
+def decide_design(ctx: Context, dm: DesignMentions, comparators: list[Comparator]) -> tuple[Concept | None, Evidence | None]:
+    """The study design from stated types and features and the comparators found."""
+    index = vocabulary_index()
+    known = {cid for (scheme, cid) in index.terms_by_key if scheme == "designs"}
+    broader = _broader_map()
+
+    def is_under(cid: str, root: str) -> bool:
+        return cid == root or ("designs", root) in broader.get(("designs", cid), set())
+
+    type_ids = [cid for cid, _, _ in dm.types]
+    randomized = ("randomized" in dm.features or any(is_under(t, _RCT) for t in type_ids)) and "nonrandomized" not in dm.features
+    first_ev = None
+    if dm.types:
+        first_ev = _evidence(dm.types[0][2])
+    elif dm.features:
+        first_ev = _evidence(next(iter(dm.features.values())))
+    if randomized and _RCT in known:
+        crossover = "crossover_design" in dm.features or any(is_under(t, _RCT_CROSSOVER) for t in type_ids)
+        placebo = any(c.kind in ("placebo", "active_placebo") for c in comparators) or bool(
+            {"placebo_controlled", "active_placebo_controlled"} & set(dm.features)
+        ) or any(is_under(t, _RCT_PLACEBO) for t in type_ids)
+        if "_no_placebo" in dm.features and not any(c.kind in ("placebo", "active_placebo") for c in comparators):
+            placebo = False
+        active = any(c.kind == "active" for c in comparators) or "active_controlled" in dm.features
+        if crossover and _RCT_CROSSOVER in known:
+            chosen = _RCT_CROSSOVER
+        elif placebo and _RCT_PLACEBO in known:
+            chosen = _RCT_PLACEBO
+        elif active and _RCT_ACTIVE in known:
+            chosen = _RCT_ACTIVE
+        else:
+            chosen = _RCT
+        ev = next((_evidence(s) for cid, _, s in dm.types if is_under(cid, _RCT)), None) or _evidence(
+            dm.features.get("randomized") or dm.types[0][2] if dm.types else dm.features["randomized"]
+        )
+        return _concept("designs", chosen), ev
+    non_rct = [(cid, e, s) for cid, e, s in dm.types if not is_under(cid, _RCT)]
+    if non_rct:
+        keys = _drop_broader(_uniq_keys(("designs", cid) for cid, _, _ in non_rct))
+        cid = next(c for c, _, _ in non_rct if ("designs", c) in keys)
+        # a retrospective "cohort" without a comparison group is a retrospective series
+        parents = [p for (_, p) in broader.get(("designs", cid), set())]
+        if not comparators and "cohort_study" in parents and "retrospective_study" in parents:
+            cid = "retrospective_study"
+        s = next(s for c, _, s in non_rct if c == cid) if any(c == cid for c, _, _ in non_rct) else non_rct[0][2]
+        return _concept("designs", cid), _evidence(s)
+    if "retrospective" in dm.features and "retrospective_study" in known:
+        return _concept("designs", "retrospective_study"), _evidence(dm.features["retrospective"])
+    if "open_label" in dm.features and not comparators and "single_arm_trial" in known:
+        return _concept("designs", "single_arm_trial"), _evidence(dm.features["open_label"])
+    if "prospective" in dm.features and "prospective_observational_study" in known:
+        return _concept("designs", "prospective_observational_study"), _evidence(dm.features["prospective"])
+    return None, first_ev
+
+
+def _specificity(key: tuple[str, str]) -> int:
+    return len(_broader_map().get(key, ()))
+
+
+def _uniq_keys(keys: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for k in keys:
+        if k not in out and k[0] and k[1]:
+            out.append(k)
+    return out
+
+
+def find_setting(ctx: Context) -> tuple[Concept | None, Evidence | None]:
+    scores: dict[tuple[str, str], float] = {}
+    first: dict[tuple[str, str], tuple[Span, Sent]] = {}
+    weight = {"title": 3.0, "abstract": 2.0, "methods": 1.5, "background_abstract": 0.0}
+    for s in ctx.sents:
+        w = weight.get(s.role, 0.0)
+        if w == 0.0:
+            continue
+        ents = _ents(s, "SETTING")
+        if not ents:
+            continue
+        recruited = bool(_RECRUITMENT.search(s.text))
+        for e in ents:
+            if e._.negated or (s.role != "title" and _EXCLUSION.search(s.text[: e.start_char - s.start])):
+                continue
+            local = s.text[max(0, e.start_char - s.start - 60) : e.start_char - s.start]
+            if recruited and re.search(r"\b(?:recruited|referred|from)\b", local, re.I):
+                continue
+            k = (e._.scheme, e._.concept_id)
+            scores[k] = scores.get(k, 0.0) + w
+            first.setdefault(k, (e, s))
+    if not scores:
+        return None, None
+    best = max(scores, key=lambda k: (scores[k], -first[k][1].index))
+    e, s = first[best]
+    return _ent_concept(e), _evidence(s)
+
+
+def find_conditions(ctx: Context) -> tuple[list[Concept], list[Evidence]]:
+    """Conditions studied: from the title when it names any, else the abstract, else methods.
+    Exclusion criteria and negated mentions do not count; a broader concept is dropped
+    when a narrower one is present; lexicon-only conditions only when the vocabulary
+    finds none."""
+    tiers = [("title",), ("abstract", "background_abstract", "methods_abstract"), ("methods",)]
+    for tier in tiers:
+        found: list[tuple[tuple[str, str], Span, Sent]] = []
+        for s in ctx.sents:
+            role = s.role
+            if role == "methods" and s.in_abstract:
+                role = "methods_abstract"
+            if role == "abstract" and tier[0] != "title":
+                pass
+            if role not in tier:
+                continue
+            for e in _ents(s, "CONDITION"):
+                if e._.negated:
+                    continue
+                before = s.text[: e.start_char - s.start]
+                if role != "title" and _EXCLUSION.search(before):
+                    continue
+                found.append(((e._.scheme, e._.concept_id), e, s))
+        vocab_found = [f for f in found if f[1]._.source != "lexicon"]
+        use = vocab_found or ([f for f in found if tier[0] == "title"] if found else [])
+        if not use:
+            continue
+        keys = _drop_broader(_uniq_keys(k for k, _, _ in use))
+        if tier[0] == "title":
+            # the abstract may name a narrower form of the title's condition ("CRPS type 1")
+            keys = _refine_with_narrower(ctx, keys)
+        concepts, evs = [], []
+        for k in keys:
+            e, s = next((e, s) for kk, e, s in use if kk == k) if any(kk == k for kk, _, _ in use) else _first_mention(ctx, k)
+            c = _ent_concept(e)
+            if c is not None:
+                concepts.append(c)
+                evs.append(_evidence(s))
+        if concepts:
+            return concepts, evs
+    return [], []
+
+
+def _first_mention(ctx: Context, key: tuple[str, str]) -> tuple[Span, Sent]:
+    for s in ctx.sents:
+        for e in s.span.ents:
+            if (e._.scheme, e._.concept_id) == key:
+                return e, s
+    raise KeyError(key)
+
+
+def _refine_with_narrower(ctx: Context, keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    broader = _broader_map()
+    out = list(keys)
+    for s in ctx.sents:
+        if s.role not in ("abstract", "background_abstract", "methods") or not s.in_abstract:
+            continue
+        for e in _ents(s, "CONDITION"):
+            k = (e._.scheme, e._.concept_id)
+            if e._.negated or k in out:
+                continue
+            parents = broader.get(k, set())
+            if any(p in out for p in parents):
+                out = [x for x in out if x not in parents] + [k]
+    return _drop_broader(out)
+
+
+# --- sample size -------------------------------------------------------------------------
+
+_PEOPLE = (
+    r"(?:patients|participants|subjects|volunteers|adults|women|men|children|individuals|persons|people|"
+    r"amputees|members|veterans|soldiers|outpatients|inpatients|cases|adolescents|infants|elderly|"
+    r"consecutive patients|study participants|recipients)"
+)
+_N_PATTERNS = [
+    # "60 patients", "Twenty-two wounded service members", "26 women with FM"
+    re.compile(r"\b(?P<num>" + NUMBER_RE + r")\s+(?:[A-Za-z-]+\s+){0,3}?" + _PEOPLE + r"\b", re.I),
+    # "n = 30", "N=8"
+    re.compile(r"\b[nN]\s*=\s*(?P<num>\d+)"),
+    # "60 were randomized"
+    re.compile(r"\b(?P<num>" + NUMBER_RE + r")\s+(?:were|had been)\s+(?:randomi[sz]ed|enrolled|included|recruited|studied|treated|analy[sz]ed)", re.I),
+]
+_N_POS = re.compile(
+    r"\b(?:randomi[sz]ed|randomly assigned|enrolled|included|recruited|studied|took part|participated|completed|"
+    r"were treated|received|underwent|allocated|accounted for|analy[sz]ed|reviewed|identified|given)\b",
+    re.I,
+)
+_N_NEG = re.compile(
+    r"\b(?:screened|assessed for eligibility|excluded|withdrew|withdrawn|dropped out|lost to follow|declined|"
+    r"discontinued|eligible|approached|refused)\b",
+    re.I,
+)
+_PER_GROUP = re.compile(r"^\s*(?:patients\s+|participants\s+|subjects\s+)?(?:per|in each|each)\s+(?:group|arm)", re.I)
+
+
+def find_sample_size(ctx: Context, n_arms: int | None = None) -> tuple[int | None, str | None, Evidence | None]:
+    """Patients enrolled: the count stated with "randomized", "enrolled", "included" ...,
+    never a screened, withdrawn or subgroup count or an incidence; "n = 24 per group"
+    times the number of groups when no total is stated."""
+    cands: list[tuple[float, int, int, str, Sent, bool]] = []
+    for s in ctx.sents:
+        if s.role not in ("abstract", "methods", "results"):
+            continue
+        text = s.text
+        spans: dict[int, tuple[int, int, int, bool]] = {}  # start -> (end, value, per_group)
+        for rx in _N_PATTERNS:
+            for m in rx.finditer(text):
+                value = parse_int(m.group("num"))
+                if value is not None:
+                    spans.setdefault(m.start("num"), (m.end(), value, False))
+        for qm in _quantities(ctx.doc, s):
+            raw = qm.raw
+            if qm.quantity.kind == "count" and getattr(raw, "role", None) in ("sample_size", "subjects") and qm.quantity.value is not None:
+                rel = qm.start - s.start
+                per = getattr(raw, "per", None) == "group"
+                prev = spans.get(rel)
+                spans[rel] = (max(qm.end - s.start, prev[0] if prev else 0), int(qm.quantity.value), per or (prev[2] if prev else False))
+        for rel, (rel_end, value, per_group) in spans.items():
+            if value <= 0 or value > 100000:
+                continue
+            before = text[max(0, rel - 50) : rel]
+            after = text[rel_end : rel_end + 80]
+            num_text = text[rel:rel_end]
+            # numbered headings ("1.1 Patients"), ages, doses, "9 of 30"
+            if re.search(r"(?:^|\n)\s*(?:\d+\.)*\s*$", before) and re.match(r"^\d+(?:\.\d+)*\s+[A-Z][a-z]+(?:\s|$)", text[rel:rel + 40]) and "." in text[max(0, rel - 3): rel + 4]:
+                continue
+            if re.search(r"(?:aged|age|older than|younger than|years?|mean|median|range|IQR|score|above|below|over|under|than|≥|>|<|≤|=)\s*$", before, re.I) and not re.search(r"\b[nN]\s*=\s*$", before):
+                continue
+            if re.match(r"\s*(?:of|/|out of|%|years|yr|mg|µg|μg|ml|mL|kg|h\b|min|hours|days|weeks|months)\b", text[rel + len(num_text.split()[0]) if num_text.split() else rel_end:][:12], re.I):
+                continue
+            if re.search(r"\b(?:\d+|" + _NUM_WORD_RE + r")\s+of\s*(?:the\s*)?$", before, re.I):
+                continue
+            score = 0.0
+            clause_after = re.split(r"[;.]\s", after)[0]
+            window = before[-30:] + " " + num_text + " " + clause_after
+            if re.search(r"\b(?:randomi[sz]ed|randomly assigned|enrolled|included|recruited|took part|participated|were studied|entered|allocated|accounted for|were identified|were reviewed|were treated|underwent)\b", window, re.I):
+                score += 4
+            elif re.search(r"\bcompleted\b", window, re.I):
+                score += 2
+            if re.search(r"\b(?:screened|assessed for eligibility|excluded|withdr[ea]w\w*|dropped out|lost to|declined|refused|approached|eligible|discontinued)\b", window, re.I):
+                score -= 6
+            if re.search(r"\b(?:in|by)\s*$", before) or re.match(r"\s*(?:\w+\s+){0,2}(?:reported|had|developed|experienced|felt|required|needed|showed|were mildly|complained)", after, re.I):
+                score -= 6
+            if re.search(r"\(\s*$", before) or re.search(r"[,;]\s*$", before) and re.search(r"\d", before[-15:]):
+                score -= 4
+            if re.search(r"\b(?:all|a total of|total of|in total|overall)\s*$", before, re.I):
+                score += 2
+            if s.in_abstract or s.role == "abstract":
+                score += 1
+            if re.match(r"\s*\(?\s*(?:per|in each|each)\s+(?:group|arm)", text[rel_end:], re.I) or re.search(r"\b(?:per|each)\s+(?:group|arm)\s*$", before, re.I):
+                per_group = True
+            if re.match(r"^[nN]\s*=", text[max(0, rel - 4):rel + 1].strip() or "x") or re.search(r"\b[nN]\s*=\s*$", before):
+                if re.search(r"\b(?:group|arm|placebo|\w+ine)\b[^;]{0,12}$", before, re.I):
+                    per_group = True
+            cands.append((score, s.index, value, _norm(num_text), s, per_group))
+    if not cands:
+        return None, None, None
+    totals = [c for c in cands if not c[5] and c[0] > 0]
+    if totals:
+        best = max(totals, key=lambda c: (c[0], -c[1]))
+        return best[2], best[3], _evidence(best[4])
+    groups = [c for c in cands if c[5] and c[0] > -3]
+    if groups and n_arms:
+        best = max(groups, key=lambda c: (c[0], -c[1]))
+        return best[2] * n_arms, f"{best[3]} per group x {n_arms} groups", _evidence(best[4])
+    others = [c for c in cands if not c[5] and c[0] >= 0]
+    if others:
+        best = max(others, key=lambda c: (c[0], -c[1]))
+        return best[2], best[3], _evidence(best[4])
+    return None, None, None
+
+
+# --- drugs and their roles ------------------------------------------------------------------
+
+_PLACEBO_IDS = {"placebo", "saline", "normal_saline", "sodium_chloride", "isotonic_saline"}
+_PLACEBO_WORDS = re.compile(r"\b(?:placebo|saline|normal saline|sodium chloride|NaCl|dextrose|vehicle|sham)\b", re.I)
+
+
+def is_placebo_concept(c: Concept | None) -> bool:
+    if c is None:
+        return False
+    return c.id in _PLACEBO_IDS or bool(_PLACEBO_WORDS.fullmatch(c.label or ""))
+
+
+def drug_mentions(ctx: Context) -> list[DrugMention]:
+    out = []
+    for s in ctx.sents:
+        if s.role == "skip":
+            continue
+        for e in _ents(s, "DRUG"):
+            c = _ent_concept(e)
+            if c is not None:
+                out.append(DrugMention(s, e, c))
+    return out
+
+
+def choose_focus_drug(ctx: Context, drugs: list[DrugMention]) -> Concept | None:
+    """The drug whose protocols the paper reports (see DEFAULT_FOCUS_DRUGS)."""
+    counts: dict[str, float] = {}
+    concept_of: dict[str, Concept] = {}
+    for d in drugs:
+        if is_placebo_concept(d.concept) or _is_diluent(d):
+            continue
+        w = {"title": 3.0, "abstract": 1.0, "methods": 1.0, "results": 0.5}.get(d.sent.role, 0.0)
+        if w == 0:
+            continue
+        counts[d.concept.id] = counts.get(d.concept.id, 0.0) + w
+        concept_of.setdefault(d.concept.id, d.concept)
+    if not counts:
+        return None
+    for preferred in focus_drugs():
+        if preferred in counts:
+            return concept_of[preferred]
+    best = max(counts, key=lambda k: counts[k])
+    return concept_of[best]
+
+
+_DILUENT = re.compile(
+    r"(?:\b(?:in|into|with|diluted (?:in|with)|dissolved (?:in|to)|made up (?:in|to|with)|prepared (?:in|as))\s+"
+    r"(?:\d[\d.,]*\s*(?:mL|ml|L|cc)\s+(?:of\s+)?)?(?:the\s+)?(?:0\.9\s*%\s*|normal\s+|isotonic\s+)?$)",
+    re.I,
+)
+_STIMULUS = re.compile(r"\b(?:hypertonic|inject(?:ed|ing|ion)\s+(?:of\s+)?[\d.,]*\s*(?:mL|ml)?|into the|provoked?|evoked|induced)\b", re.I)
+
+
+def _is_diluent(d: DrugMention) -> bool:
+    """Saline or dextrose as the carrier of another drug ("diluted in 100 mL saline")."""
+    if d.concept.id not in _PLACEBO_IDS and not re.search(r"saline|dextrose|glucose|water", d.ent.text, re.I):
+        return False
+    before = d.sent.text[: d.ent.start_char - d.sent.start]
+    return bool(_DILUENT.search(before[-60:]))
+
+
+def _is_pain_stimulus(d: DrugMention) -> bool:
+    """Hypertonic saline injected to provoke pain is a test, not a treatment."""
+    s = d.sent.text
+    rel = d.ent.start_char - d.sent.start
+    window = s[max(0, rel - 60) : rel + len(d.ent.text) + 60]
+    return bool(re.search(r"\bhypertonic\b", window, re.I)) or bool(
+        re.search(r"\b(?:pain (?:was )?(?:provoked|evoked|induced)|saline[- ](?:evoked|induced))\b", window, re.I)
+    )
+
+
+@dataclass
+class DrugRoles:
+    comparators: list[Comparator] = field(default_factory=list)
+    adjuncts: list[Coadministration] = field(default_factory=list)
+    # drugs that form an extra "focus + drug" arm besides their own comparator arm
+    combination: list[Coadministration] = field(default_factory=list)
+    placebo: bool = False
+
+
+_ADJ_CUE = re.compile(
+    r"\b(?:premedicat\w*|pre-?treat\w*|before (?:each|every|the|every) (?:infusion|session|treatment)|"
+    r"prior to (?:each|every|the) (?:infusion|session|treatment)|"
+    r"at the (?:start|beginning|onset) of (?:each|every|the) (?:infusion|session)|"
+    r"together with|along(?:side)? with|alongside|in combination with|combined with|co-?administ\w*|concomitant\w*|"
+    r"in addition to|add-?on|added to|plus|as (?:an )?adjunct\w*|adjuvant|run alongside|"
+    r"to (?:prevent|reduce|limit|minimi[sz]e|attenuate|blunt|counteract|treat|avoid|control|lessen|decrease)\b|"
+    r"for (?:anxiolysis|sedation|prophylaxis|premedication)|rescue|"
+    r"(?:was|were) continued|continued (?:unchanged|throughout|at)|"
+    r"all (?:patients|participants|subjects) (?:were given|received|also received)|"
+    r"every (?:patient|participant|subject) received|in both (?:groups|arms)|with each infusion|"
+    r"if (?:hallucinations|dysphoria|agitation|nausea|side effects|adverse)[^.;]{0,60}(?:occurred|developed|appeared))",
+    re.I,
+)
+_NO_ADJ = re.compile(r"\b(?:no (?:premedication|other drugs?|adjuncts?|study-specific adjunct)|without (?:premedication|midazolam))\b", re.I)
+_COMP_BETWEEN = re.compile(
+    r"\b(?:or|versus|vs\.?|compared (?:with|to)|than|and with|with (?:lidocaine|placebo))\b|\(\d\)|\b\d\)|[\[(][a-d][\])]",
+    re.I,
+)
+_ACTIVE_PLACEBO = re.compile(r"active[- ]placebo|active control", re.I)
+_PURPOSE = re.compile(
+    r"\b(?:to (?:prevent|reduce|limit|minimi[sz]e|attenuate|blunt|counteract|treat|avoid|control|lessen|decrease)\s+[^.;,]{3,60}"
+    r"|for (?:anxiolysis|sedation|prophylaxis|premedication)|as (?:an )?(?:adjunct|premedication)[^.;,]{0,40}"
+    r"|if (?:hallucinations|dysphoria|agitation|nausea|side effects|adverse|unpleasant)[^.;]{0,60}(?:occurred|developed|appeared))",
+    re.I,
+)
+
+
+def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> DrugRoles:
+    roles = DrugRoles()
+    protocol_roles = {"title", "abstract", "methods"}
+    comp: dict[str, dict[str, Any]] = {}
+    adj: dict[str, dict[str, Any]] = {}
+    combination_sent: list[Sent] = []
+    placebo_evidence: list[Sent] = []
+    placebo_negated = False
+    for s in ctx.sents:
+        if s.role not in protocol_roles:
+            continue
+        text = s.text
+        if re.search(r"\b(?:the )?combination(?: of (?:both|the two|the drugs|the two drugs))?\b|\bboth (?:drugs|together)\b|\bgiven together\b", text, re.I):
+            combination_sent.append(s)
+        for m in re.finditer(r"\bplacebo\b|\bsaline\b|\bsham\b", text, re.I):
+            before = text[max(0, m.start() - 40) : m.start()]
+            after = text[m.end() : m.end() + 30]
+            if re.search(r"active[- ]$", before, re.I):
+                continue
+            if m.group(0).lower() == "saline":
+                window = text[max(0, m.start() - 60) : m.end() + 60]
+                if _DILUENT.search(before) or re.search(r"\bhypertonic\b", window, re.I) or re.match(r"[- ](?:evoked|induced)", after):
+                    continue
+                if not re.search(r"\b(?:or|versus|vs|placebo|received|control|arm|group|matching|identical)\b", window, re.I):
+                    continue
+            if re.search(r"\b(?:without|no|not|absence of)\b[^.;]{0,25}$", before, re.I):
+                placebo_negated = True
+                continue
+            if re.search(r"^[- ]?controlled\b", after, re.I) and s.role == "title":
+                pass
+            placebo_evidence.append(s)
+    if placebo_evidence and not (placebo_negated and len(placebo_evidence) == 0):
+        roles.placebo = True
+        roles.comparators.append(
+            Comparator(label="placebo", kind="placebo", evidence=[_evidence(placebo_evidence[0])])
+        )
+    by_sent: dict[int, list[DrugMention]] = {}
+    for d in drugs:
+        by_sent.setdefault(d.sent.index, []).append(d)
+    for idx, mentions in by_sent.items():
+        s = mentions[0].sent
+        if s.role not in protocol_roles and not (s.role == "results"):
+            continue
+        text = s.text
+        focus_mentions = [d for d in mentions if d.concept.id == focus.id]
+        for d in mentions:
+            cid = d.concept.id
+            if cid == focus.id or is_placebo_concept(d.concept) or _is_diluent(d) or _is_pain_stimulus(d):
+                continue
+            rel_start = d.ent.start_char - s.start
+            rel_end = d.ent.end_char - s.start
+            before = text[:rel_start]
+            after = text[rel_end:]
+            local = text[max(0, rel_start - 100) : min(len(text), rel_end + 100)]
+            if _EXCLUSION.search(before[-60:]) or re.search(r"\bdespite\b", before[-80:], re.I):
+                continue
+            if s.role == "results" and not re.search(r"\b(?:treated with|was given|were given|received|rescue)\b", local, re.I):
+                continue
+            if _ACTIVE_PLACEBO.search(after[:60]) or _ACTIVE_PLACEBO.search(before[-25:]):
+                entry = comp.setdefault(cid, {"concept": d.concept, "kind": "active_placebo", "sents": []})
+                entry["kind"] = "active_placebo"
+                entry["sents"].append((s, d))
+                continue
+            is_comp = False
+            for f in focus_mentions:
+                between = ctx.doc.text[min(f.ent.end_char, d.ent.end_char) : max(f.ent.start_char, d.ent.start_char)]
+                if len(between) < 200 and _COMP_BETWEEN.search(between) and not _ADJ_CUE.search(between):
+                    is_comp = True
+            if not focus_mentions and re.search(r"\b(?:group|arm)\b", before[-40:], re.I) and s.role == "methods":
+                is_comp = True
+            if re.search(r"\b(?:versus|vs\.?|compared (?:with|to))\s*$", before[-30:], re.I) or re.match(
+                r"\s*(?:versus|vs\.?)\b", after
+            ):
+                is_comp = True
+            if is_comp:
+                entry = comp.setdefault(cid, {"concept": d.concept, "kind": "active", "sents": []})
+                entry["sents"].append((s, d))
+                continue
+            if _ADJ_CUE.search(local) and not _NO_ADJ.search(local):
+                entry = adj.setdefault(cid, {"concept": d.concept, "sents": []})
+                entry["sents"].append((s, d))
+    # drugs both ways: a comparator arm alone, and an adjunct within a combination arm
+    for cid, entry in comp.items():
+        c = Comparator(
+            label="active placebo" if entry["kind"] == "active_placebo" else entry["concept"].label,
+            kind=entry["kind"],
+            drug=entry["concept"],
+            evidence=[_evidence(entry["sents"][0][0])],
+        )
+        for s, d in entry["sents"]:
+            for q in _doses_for(ctx, s, d):
+                _add_unique(c.doses, q)
+        roles.comparators.append(c)
+        if entry["kind"] == "active" and combination_sent:
+            co = Coadministration(drug=entry["concept"], purpose="combination arm", evidence=[_evidence(combination_sent[0])])
+            co.doses = [copy.deepcopy(q) for q in c.doses]
+            roles.combination.append(co)
+    for cid, entry in adj.items():
+        if cid in comp:
+            continue
+        co = Coadministration(drug=entry["concept"], evidence=[_evidence(entry["sents"][0][0])])
+        for s, d in entry["sents"]:
+            for q in _doses_for(ctx, s, d):
+                _add_unique(co.doses, _clone(q, "dose"))
+            if co.purpose is None:
+                m = _PURPOSE.search(s.text[max(0, d.ent.start_char - s.start - 40) :])
+                if m:
+                    co.purpose = _norm(m.group(0))
+            if co.route is None:
+                co.route = _route_near(s, d.ent)
+        roles.adjuncts.append(co)
+    return roles
+
+
+# --- quantities attached to drugs ----------------------------------------------------------
+
+def _anchor(ctx: Context, s: Sent, m: QuantityMention, drug_ents: list[Span]) -> Span | None:
+    """The drug a quantity belongs to: the nearest drug before it in its clause, or a drug
+    right after it ("0.4 mg/kg ketamine", "80 mg of ketamine")."""
+    text = ctx.doc.text
+    best = None
+    best_dist = None
+    for e in drug_ents:
+        if e.end_char <= m.start:
+            between = text[e.end_char : m.start]
+            dist = len(between)
+            if ";" in between:
+                dist += 400
+            if re.search(r"\.\s", between):
+                dist += 1000
+            if best_dist is None or dist < best_dist:
+                best, best_dist = e, dist
+    for e in drug_ents:
+        if e.start_char >= m.end:
+            between = text[m.end : e.start_char]
+            if re.fullmatch(r"\s*(?:of\s+)?(?:the\s+)?(?:(?:iv|i\.v\.|intravenous|oral|racemic)\s+)?", between, re.I):
+                return e
+    return best
+
+
+def _anchor_candidates(s: Sent) -> list[Span]:
+    out = []
+    for e in _ents(s, "DRUG"):
+        d = DrugMention(s, e, _ent_concept(e) or Concept(id="", label="", scheme="drugs"))
+        if _is_diluent(d) or _is_pain_stimulus(d):
+            continue
+        out.append(e)
+    return out
+
+
+def _doses_for(ctx: Context, s: Sent, d: DrugMention) -> list[Quantity]:
+    """Dose-like quantities of the sentence anchored to this drug mention."""
+    ents = _anchor_candidates(s)
+    out = []
+    for m in _quantities(ctx.doc, s):
+        q = m.quantity
+        if not (is_mass_dose(q) or is_rate(q) or is_concentration(q)) or is_volume(q):
+            continue
+        if is_concentration(q) and not q.kind == "target_concentration":
+            continue
+        a = _anchor(ctx, s, m, ents)
+        if a is not None and a.start_char == d.ent.start_char:
+            out.append(_with_evidence(q, s))
+    return out
+
+
+def _with_evidence(q: Quantity, s: Sent) -> Quantity:
+    new = copy.deepcopy(q)
+    if not new.evidence:
+        new.evidence = [_evidence(s)]
+    return new
+
+
+_ROUTES = [
+    (re.compile(r"\b(?:intravenous(?:ly)?|i\.v\.|IV)\b|\binfused intravenously\b"), "intravenous"),
+    (re.compile(r"\b(?:oral(?:ly)?|by mouth|per os|p\.o\.|PO)\b"), "oral"),
+    (re.compile(r"\b(?:intranasal(?:ly)?|nasal spray)\b", re.I), "intranasal"),
+    (re.compile(r"\b(?:subcutaneous(?:ly)?|s\.c\.|SC)\b"), "subcutaneous"),
+    (re.compile(r"\b(?:intramuscular(?:ly)?|i\.m\.|IM)\b"), "intramuscular"),
+    (re.compile(r"\b(?:transdermal(?:ly)?|patch)\b", re.I), "transdermal"),
+    (re.compile(r"\b(?:epidural(?:ly)?)\b", re.I), "epidural"),
+    (re.compile(r"\b(?:intrathecal(?:ly)?)\b", re.I), "intrathecal"),
+    (re.compile(r"\b(?:sublingual(?:ly)?)\b", re.I), "sublingual"),
+]
+
+
+def _route_key(text: str) -> str | None:
+    for rx, route in _ROUTES:
+        if rx.search(text):
+            return route
+    return None
+
+
+def _route_mentions(s: Sent) -> list[tuple[int, int, str]]:
+    """(start, end, route) in document offsets: ROUTE entities, else route words."""
+    out = []
+    for e in _ents(s, "ROUTE"):
+        route = e._.concept_id or _route_key(e.text)
+        if route:
+            out.append((e.start_char, e.end_char, route))
+    if not out:
+        for rx, route in _ROUTES:
+            for m in rx.finditer(s.text):
+                out.append((s.start + m.start(), s.start + m.end(), route))
+    return out
+
+
+def _route_near(s: Sent, ent: Span) -> str | None:
+    """A route stated for this drug mention: the route word nearest to it, if no other drug
+    is closer to that word."""
+    drugs = _anchor_candidates(s)
+    best = None
+    for start, end, route in _route_mentions(s):
+        dist = ent.start_char - end if end <= ent.start_char else start - ent.end_char
+        if dist < 0 or dist > 60:
+            continue
+        nearest = min(drugs, key=lambda e: min(abs(e.start_char - end), abs(start - e.end_char)), default=None)
+        if nearest is not None and nearest.start_char != ent.start_char:
+            continue
+        if best is None or dist < best[0]:
+            best = (dist, route)
+    return best[1] if best else None
+
+
+# --- protocol construction ------------------------------------------------------------------
+
+_BOLUS_CUE = re.compile(r"\b(?:bolus|loading|load|initial dose|priming|induction dose)\b", re.I)
+_TOTAL_CUE = re.compile(r"\b(?:total|cumulative|in all|altogether|overall dose)\b", re.I)
+_PER70 = re.compile(r"\b70[- ]?kg\b", re.I)
+_TITRATE_START = re.compile(r"\b(?:start(?:ed|ing)?|initiat\w+|begun|began|commenc\w+|initial(?:ly)?|from)\b", re.I)
+_TITRATE_UP = re.compile(r"\b(?:increas\w+|titrat\w+|escalat\w+|rais\w+|up to|to a maximum|maximum of|until)\b", re.I)
+_STEP_BEFORE = re.compile(r"\b(?:by|increments? of|steps? of)\s*$", re.I)
+_INFUSION_WORD = re.compile(r"\binfus\w*|\bsessions?\b|\bdrip\b|\btreatments?\b", re.I)
+_DURATION_BEFORE = re.compile(
+    r"(?:\b(?:over|for|lasting|lasted|ran for|run for|during|infused over|given over|administered over|each lasting|duration of)"
+    r"(?:\s+(?:a|an|the|about|approximately|at least|up to))?\s*$)",
+    re.I,
+)
+_NOT_DURATION_BEFORE = re.compile(
+    r"\b(?:every|each|after|at|within|by|before|apart|later|since|from|q|until|interval of|intervals of|separated by)\s*$",
+    re.I,
+)
+_NOT_DURATION_AFTER = re.compile(r"^\s*(?:later|apart|after|before|afterwards|post|of (?:pain|follow|observation)|follow|observation|washout|interval)", re.I)
+
+
+@dataclass
+class _Slotted:
+    slot: str  # bolus | rate | total_dose | target_concentration
+    q: Quantity
+    sent: Sent
+    mention: QuantityMention
+
+
+def _slot_for(q: Quantity, sent: Sent, m: QuantityMention, ctx: Context) -> str | None:
+    if is_volume(q) or q.kind in ("count", "percent", "age"):
+        return None
+    text = ctx.doc.text
+    before = text[max(sent.start, m.start - 50) : m.start]
+    if is_concentration(q):
+        if q.kind == "target_concentration" or re.search(r"\btarget", before, re.I):
+            return "target_concentration"
+        return None
+    if is_rate(q):
+        return "rate"
+    if not is_mass_dose(q):
+        return None
+    if q.kind == "bolus" or _BOLUS_CUE.search(before[-40:]):
+        return "bolus"
+    return "total_dose"
+
+
+def _fix_per70(q: Quantity, sent: Sent) -> Quantity:
+    """"1,020 mg when normalized to a 70-kg patient": an absolute mass stated per 70 kg."""
+    if not q.per_weight and not q.per_70kg and is_mass_dose(q) and _PER70.search(sent.text) and "/" not in _unit_of(q):
+        q = copy.deepcopy(q)
+        q.per_70kg = True
+        unit = _unit_of(q)
+        q.unit = f"{unit}/70kg"
+        _renormalize(q)
+        if q.normalized_unit is None:
+            q.unit = unit
+            _renormalize(q)
+    return q
+
+
+def _duration_is_infusion(ctx: Context, s: Sent, m: QuantityMention) -> bool:
+    q = m.quantity
+    if not is_duration(q) or q.kind in ("age", "interval", "follow_up", "relief"):
+        return False
+    text = ctx.doc.text
+    before = text[max(s.start, m.start - 40) : m.start]
+    after = text[m.end : min(s.end, m.end + 40)]
+    raw = text[m.start : m.end]
+    if _NOT_DURATION_BEFORE.search(before) or _NOT_DURATION_AFTER.search(after):
+        return False
+    hyphen = re.search(r"-(?:hour|h|hr|minute|min|day|d)\b", raw, re.I) or re.match(r"^\s*-?\s*(?:hour|minute|day)s?\b", after)
+    # "a 4-hour infusion", "10 daily 4-h infusions", "5-day inpatient infusion"
+    if hyphen or re.match(r"^\s*(?:\w+\s+){0,2}(?:infusions?|sessions?|treatment|course|continuous)", after, re.I):
+        if re.match(r"^\s*(?:[\w-]+\s+){0,2}(?:infusions?|sessions?)\b", after, re.I):
+            return True
+        if hyphen and _INFUSION_WORD.search(s.text):
+            return True
+    if _DURATION_BEFORE.search(before):
+        hours = _hours(q)
+        # "over two consecutive weeks" is the course, not one infusion, unless continuous
+        if hours is not None and hours > 24 and not re.search(r"continuous|continuously|\binfusion (?:ran|lasted|was run)|infused", s.text, re.I):
+            return False
+        if re.search(r"\b(?:follow(?:ed)?[- ]up|observ\w+|monitor\w+|fasted|washout|study period)\b", before + " " + s.text[: m.start - s.start][-60:], re.I):
+            return False
+        return bool(_INFUSION_WORD.search(s.text) or re.search(r"\b(?:infused|given|administered|received|dose)\b", s.text, re.I) or q.kind == "duration")
+    if re.match(r"^\s*(?:each|per (?:infusion|session))\b", after, re.I) and _INFUSION_WORD.search(s.text):
+        return True
+    if re.search(r"\bfor\s*$", before, re.I) and re.search(r"\bcontinuous", s.text, re.I):
+        return True
+    return False
+
+
+def _hours(q: Quantity) -> Decimal | None:
+    if q.normalized_unit == "h":
+        return q.normalized_value if q.normalized_value is not None else q.normalized_high
+    return None
+
+
+def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, roles: DrugRoles) -> list[Protocol]:
+    base = Protocol(drug=focus)
+    slotted: list[_Slotted] = []
+    durations: list[tuple[Quantity, Sent]] = []
+    discourse_drug: dict[int | None, str] = {}
+    protocol_sents = [s for s in ctx.sents if s.role in METHODS_ROLES or s.role in ("results",)]
+    alternatives: list[list[Quantity]] = []
+    for s in protocol_sents:
+        ents = _anchor_candidates(s)
+        focus_here = any((e._.concept_id == focus.id) for e in ents)
+        mentions = _quantities(ctx.doc, s)
+        sent_slots: list[_Slotted] = []
+        for m in mentions:
+            q = m.quantity
+            slot = _slot_for(q, s, m, ctx)
+            if slot is None:
+                if s.role != "results" and (focus_here or _discourse_is_focus(discourse_drug, s, focus)) and _duration_is_infusion(ctx, s, m):
+                    durations.append((_clone(q, "duration", s), s))
+                continue
+            a = _anchor(ctx, s, m, ents)
+            owner = a._.concept_id if a is not None else discourse_drug.get(s.block, focus.id if s.role != "results" else None)
+            if owner != focus.id:
+                continue
+            if s.role == "results":
+                # results restate what was delivered: keep achieved rates and totals only
+                if slot not in ("rate", "total_dose"):
+                    continue
+                if a is None and not re.search(r"\b(?:rate|dose|infus\w*)\b", s.text, re.I):
+                    continue
+            q2 = _fix_per70(q, s)
+            kind = {"total_dose": "total", "rate": "rate", "bolus": "bolus", "target_concentration": "target_concentration"}[slot]
+            sent_slots.append(_Slotted(slot, _clone(q2, kind, s), s, m))
+        if ents:
+            last = max(ents, key=lambda e: e.start_char)
+            discourse_drug[s.block] = last._.concept_id
+            for e in ents:
+                if e._.concept_id == focus.id:
+                    discourse_drug[s.block] = focus.id
+        _merge_titration(ctx, s, sent_slots, base)
+        alt = _alternative_doses(ctx, s, sent_slots)
+        if alt:
+            alternatives.append(alt)
+        slotted.extend(sent_slots)
+    for sl in slotted:
+        _add_unique(getattr(base, sl.slot), sl.q)
+        base.evidence.append(_evidence(sl.sent)) if all(e.start != sl.sent.start for e in base.evidence) else None
+    for q, s in durations:
+        _add_unique(base.infusion_duration, q)
+        if all(e.start != s.start for e in base.evidence):
+            base.evidence.append(_evidence(s))
+    _drop_bolus_duration(ctx, base)
+    base.route = find_route(ctx, focus)
+    base.form = find_form(ctx, focus)
+    base.sessions, base.schedule = find_sessions(ctx, focus)
+    if base.sessions is None and (base.infusion_duration or base.total_dose or base.rate or base.bolus):
+        base.sessions = 1 if _single_administration(ctx) else None
+    base.coadministrations = list(roles.adjuncts)
+    if not base.evidence:
+        first = next((d for d in drugs if d.concept.id == focus.id), None)
+        if first is not None:
+            base.evidence.append(_evidence(first.sent))
+    protocols = _split_alternatives(base, alternatives)
+    for co in roles.combination:
+        for p in list(protocols):
+            combo = copy.deepcopy(p)
+            combo.coadministrations = list(p.coadministrations) + [copy.deepcopy(co)]
+            combo.evidence = list(p.evidence) + list(co.evidence)
+            protocols.append(combo)
+            break
+    return protocols
+
+
+def _discourse_is_focus(discourse: dict[int | None, str], s: Sent, focus: Concept) -> bool:
+    return discourse.get(s.block, focus.id) == focus.id
+
+
+def _merge_titration(ctx: Context, s: Sent, slots: list[_Slotted], protocol: Protocol) -> None:
+    """"started at 0.1 mg/kg/h and increased by 0.1 up to 0.5": one titrated range, not three rates."""
+    rates = [sl for sl in slots if sl.slot == "rate" and sl.q.low is None and sl.q.mean is None]
+    if len(rates) < 2 or not _TITRATE_START.search(s.text) or not _TITRATE_UP.search(s.text):
+        return
+    text = ctx.doc.text
+    step = None
+    for sl in rates:
+        if _STEP_BEFORE.search(text[max(s.start, sl.mention.start - 20) : sl.mention.start]):
+            step = sl
+    rest = [sl for sl in rates if sl is not step]
+    by_unit: dict[str | None, list[_Slotted]] = {}
+    for sl in rest:
+        by_unit.setdefault(sl.q.normalized_unit or sl.q.unit, []).append(sl)
+    group = max(by_unit.values(), key=len)
+    if len(group) < 2:
+        return
+    start, top = group[0], group[-1]
+    if start.q.value is None or top.q.value is None:
+        return
+    rng = copy.deepcopy(start.q)
+    rng.text = text[start.mention.start : top.mention.end]
+    rng.value = None
+    rng.low, rng.high = start.q.value, top.q.value
+    rng.unit = top.q.unit
+    rng.qualifier = None
+    _renormalize(rng)
+    titration = Titration(
+        text=_norm(rng.text),
+        start=start.q,
+        step=step.q if step else None,
+        maximum=top.q,
+        evidence=[_evidence(s)],
+    )
+    if protocol.titration is None:
+        protocol.titration = titration
+    drop = {id(start), id(top)} | ({id(step)} if step else set())
+    slots[:] = [sl for sl in slots if id(sl) not in drop]
+    slots.append(_Slotted("rate", rng, s, start.mention))
+
+
+def _alternative_doses(ctx: Context, s: Sent, slots: list[_Slotted]) -> list[Quantity]:
+    """Doses of the same drug given as alternatives ("0.25 or 0.5 mg/kg", "ketamine 0.25 mg/kg,
+    ketamine 0.5 mg/kg or saline"): each makes its own arm."""
+    doses = [sl for sl in slots if sl.slot in ("total_dose", "bolus") and sl.q.value is not None]
+    if len(doses) < 2 or s.role == "results":
+        return []
+    text = ctx.doc.text
+    units = {sl.q.normalized_unit for sl in doses}
+    if len(units) != 1:
+        return []
+    between = text[doses[0].mention.end : doses[-1].mention.start]
+    if re.search(r"\bor\b|\beither\b|\bversus\b|\bvs\.?", between + text[max(s.start, doses[0].mention.start - 30) : doses[0].mention.start], re.I) and not re.search(r"\bthen\b|\bfollowed\b", between, re.I):
+        values = []
+        for sl in doses:
+            if all(_qkey(v) != _qkey(sl.q) for v in values):
+                values.append(sl.q)
+        return values if len(values) >= 2 else []
+    return []
+
+
+def _split_alternatives(base: Protocol, alternatives: list[list[Quantity]]) -> list[Protocol]:
+    if not alternatives:
+        return [base]
+    levels = alternatives[0]
+    keys = [_qkey(q) for q in levels]
+    protocols = []
+    for i, level in enumerate(levels):
+        p = copy.deepcopy(base)
+        for slot in ("total_dose", "bolus"):
+            kept = []
+            for q in getattr(base, slot):
+                k = _qkey(q)
+                if k in keys and keys.index(k) != i:
+                    continue
+                kept.append(copy.deepcopy(q))
+            setattr(p, slot, kept)
+        protocols.append(p)
+    return protocols
+
+
+def _drop_bolus_duration(ctx: Context, p: Protocol) -> None:
+    """"a bolus of 60 µg/kg over 5 min": 5 min is how the bolus was given, not the infusion."""
+    if not p.bolus or len(p.infusion_duration) < 2:
+        return
+    text = ctx.doc.text
+    kept = []
+    for q in p.infusion_duration:
+        ev = q.evidence[0] if q.evidence else None
+        bolus_before = False
+        if ev is not None:
+            pos = text.find(q.text, ev.start, ev.end)
+            if pos >= 0:
+                window = text[max(ev.start, pos - 60) : pos]
+                bolus_before = bool(re.search(r"(?:bolus|loading dose)[^.;,()]{0,40}$", window, re.I))
+        if not bolus_before:
+            kept.append(q)
+    if kept:
+        p.infusion_duration = kept
+
+
+def find_route(ctx: Context, focus: Concept) -> str | None:
+    counts: dict[str, int] = {}
+    for s in ctx.sents:
+        if s.role not in ("title", "abstract", "methods"):
+            continue
+        ents = _anchor_candidates(s)
+        focus_ents = [e for e in ents if e._.concept_id == focus.id]
+        for start, end, route in _route_mentions(s):
+            nearest = min(ents, key=lambda e: min(abs(e.start_char - end), abs(start - e.end_char)), default=None)
+            if nearest is not None and nearest._.concept_id == focus.id:
+                counts[route] = counts.get(route, 0) + 1
+            elif nearest is None or not focus_ents:
+                # "Each treatment was infused intravenously": no drug named, the study drug
+                if re.search(r"\binfus\w+", s.text, re.I) and nearest is None:
+                    counts[route] = counts.get(route, 0) + 1
+            elif focus_ents and re.search(r"\b(?:each|all|both)\b", s.text, re.I):
+                # "ketamine or saline, each infused intravenously"
+                near_focus = min(abs(focus_ents[0].start_char - start), abs(start - focus_ents[0].end_char))
+                if near_focus < 120 and nearest._.concept_id != focus.id and is_placebo_concept(_ent_concept(nearest)):
+                    counts[route] = counts.get(route, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda r: counts[r])
+
+
+_FORM_RES = [
+    (re.compile(r"\bS\s*\(\s*\+\s*\)\s*-?\s*ketamine|\bS-ketamine|\besketamine|\bKetanest[- ]?S\b", re.I), "S(+)-ketamine"),
+    (re.compile(r"\bR\s*\(\s*-\s*\)\s*-?\s*ketamine|\bR-ketamine|\barketamine", re.I), "R(-)-ketamine"),
+    (re.compile(r"\bracemic\b", re.I), "racemic"),
+]
+
+
+def find_form(ctx: Context, focus: Concept) -> str | None:
+    """The isomer or form as stated (FORM entities, else common spellings)."""
+    counts: dict[str, int] = {}
+    for s in ctx.sents:
+        if s.role not in ("title", "abstract", "methods"):
+            continue
+        for e in _ents(s, "FORM"):
+            label = _ent_concept(e)
+            if label is not None:
+                counts[label.label] = counts.get(label.label, 0) + 1
+        if not _ents(s, "FORM"):
+            for rx, form in _FORM_RES:
+                if rx.search(s.text):
+                    counts[form] = counts.get(form, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda f: counts[f])
+
+
+_SESSION_NOUN = r"(?:infusions?|sessions?|treatments?|courses?|administrations?|doses?|cycles?)"
+_SESSION_PATTERNS = [
+    # "ten 4-hour infusions", "10 daily 4-h infusions", "three alternate-day infusions", "a total of three infusions"
+    re.compile(r"\b(?P<num>" + NUMBER_RE + r")\s+(?:(?:[\w.]+-)?(?:hour|h|hr|min|minute|day)s?\s+|daily\s+|consecutive\s+|alternate-day\s+|separate\s+|weekly\s+|repeated\s+|outpatient\s+|inpatient\s+|ketamine\s+|intravenous\s+|iv\s+|[\w-]+-day\s+|\d+(?:\.\d+)?-?(?:h|hour|min)\s+){0,3}"
+               + _SESSION_NOUN + r"\b", re.I),
+    # "repeated on days 1, 3 and 5"
+    re.compile(r"\bon days?\s+(?P<list>\d+(?:\s*(?:,|and|&)\s*\d+)+)", re.I),
+    # "daily for 10 days", "once daily for 5 days", "every other day for 3 days" (sessions from the course)
+    re.compile(r"\b(?P<sched>(?:once\s+)?daily|every day|every other day|on alternate days|every second day)\s+for\s+(?P<num>" + NUMBER_RE + r")\s+(?:consecutive\s+)?(?P<unit>days?|weeks?)\b", re.I),
+    re.compile(r"\bfor\s+(?P<num>" + NUMBER_RE + r")\s+(?:consecutive\s+)?(?P<unit>days|weeks)\b[^.;]{0,30}\b(?P<sched>daily|per day|each day|every day)", re.I),
+    # "x3", "× 3", "three times"
+    re.compile(r"(?:[x×]\s?(?P<num>\d+)\b|\b(?P<num2>" + NUMBER_RE + r")\s+times\b)", re.I),
+]
+_SCHEDULES = [
+    (re.compile(r"\bevery other day|alternate[- ]days?|every second day|on alternate days", re.I), "every other day"),
+    (re.compile(r"\bconsecutive weekdays|monday (?:to|through) friday", re.I), "weekdays"),
+    (re.compile(r"\bonce (?:a |per )?week|\bweekly\b", re.I), "weekly"),
+    (re.compile(r"\b(?:once )?daily\b|\bevery day\b|\bconsecutive days\b|\bper day\b|\beach day\b", re.I), "daily"),
+    (re.compile(r"\bevery (?:\d+|" + _NUM_WORD_RE + r") (?:days|weeks|months)\b", re.I), None),
+]
+
+
+def find_sessions(ctx: Context, focus: Concept) -> tuple[int | None, str | None]:
+    """Number of infusions per patient and their schedule, from title, abstract and methods."""
+    crossover = _is_crossover(ctx)
+    best: tuple[int, int] | None = None  # (priority, value)
+    schedule = None
+    for s in ctx.sents:
+        if s.role not in ("title", "abstract", "methods", "conclusions", "discussion"):
+            continue
+        text = s.text
+        protocol_sentence = bool(_INFUSION_WORD.search(text)) or any(e._.concept_id == focus.id for e in _ents(s, "DRUG"))
+        if not protocol_sentence:
+            continue
+        if s.role in ("conclusions", "discussion") and best is not None:
+            continue
+        for rx in _SESSION_PATTERNS:
+            for m in rx.finditer(text):
+                gd = m.groupdict()
+                value = None
+                priority = 1 if s.role in ("methods", "abstract", "title") else 0
+                if gd.get("list"):
+                    value = len(re.findall(r"\d+", gd["list"]))
+                elif gd.get("sched"):
+                    n = parse_int(gd.get("num") or "")
+                    unit = (gd.get("unit") or "").lower()
+                    sched = gd["sched"].lower()
+                    if n is None:
+                        continue
+                    if unit.startswith("week"):
+                        n *= 7
+                    if "other" in sched or "alternate" in sched or "second" in sched:
+                        value = (n + 1) // 2
+                    else:
+                        value = n
+                elif gd.get("num") or gd.get("num2"):
+                    n = parse_int(gd.get("num") or gd.get("num2") or "")
+                    if n is None:
+                        continue
+                    before = text[max(0, m.start() - 30) : m.start()]
+                    word = m.group(0).lower()
+                    if re.search(r"\b(?:of|the|first|last|after|before|during|between)\s*$", before, re.I) and not re.search(r"total of\s*$", before, re.I):
+                        # "after the fourth infusion", "during the three sessions"
+                        if not re.search(r"total of\s*$", before, re.I):
+                            continue
+                    if re.search(r"\bdoses?\b", word) and re.search(r"\bdivided\b", text[m.end() - 20 : m.end() + 5] + word):
+                        continue
+                    if re.search(r"\b(?:doses?|treatments?)\b", word) and crossover:
+                        continue
+                    if crossover and re.search(r"\b(?:sessions?|occasions?|periods?|treatments?)\b", word):
+                        continue
+                    if "divided" in word:
+                        continue
+                    value = n
+                    priority += 1
+                if value is None or value <= 0 or value > 100:
+                    continue
+                if best is None or priority > best[0]:
+                    best = (priority, value)
+        if schedule is None:
+            for rx, name in _SCHEDULES:
+                mm = rx.search(text)
+                if mm:
+                    if crossover and name == "daily":
+                        continue
+                    schedule = name or _norm(mm.group(0))
+                    break
+    return (best[1] if best else None), schedule
+
+
+def _is_crossover(ctx: Context) -> bool:
+    for s in ctx.sents:
+        if s.role in ("title", "abstract", "methods") and re.search(r"cross-?over|latin[- ]square|four-way|three-period|two-period", s.text, re.I):
+            return True
+    return False
+
+
+def _single_administration(ctx: Context) -> bool:
+    """No repetition stated: a single infusion per arm ("a 40-minute infusion", crossover periods)."""
+    for s in ctx.sents:
+        if s.role not in ("title", "abstract", "methods", "conclusions"):
+            continue
+        if re.search(r"\b(?:single|one|a|an)\s+(?:[\w().+-]+\s+){0,3}infusion\b(?!s)", s.text, re.I):
+            return True
+    return _is_crossover(ctx)
+
+
+# --- outcomes and relief ----------------------------------------------------------------------
+
+_POSITIVE_RELIEF = re.compile(
+    r"\b(?:lasted|lasting|last(?:s|ed)?|persist\w*|remain\w*|still|sustained|maintain\w*|through|throughout|until|"
+    r"for (?:at least |about |approximately |up to )?|extended|prolonged|significant|better|lower|reduc\w+|"
+    r"improv\w+|decreas\w+|relie\w+|benefit|present)\b",
+    re.I,
+)
+_NEGATIVE_RELIEF = re.compile(
+    r"\b(?:not|no longer|no difference|did not|disappeared|waned|vanished|returned|back (?:at|to) baseline|lost|"
+    r"no (?:significant )?(?:effect|benefit|difference)|not detectable|ceased|abated)\b",
+    re.I,
+)
+_END_OF_INFUSION = re.compile(
+    r"\b(?:only )?(?:during|while) (?:the )?(?:infusion|it ran|the drug was)|for the duration of the infusion|"
+    r"at the end of (?:the |each )?infusion only|only while the infusion|(?:immediately|shortly) after the infusion only",
+    re.I,
+)
+_TIMEPOINT = re.compile(
+    r"(?:\b(?:at|through|until|to|for|after|by|over)\s+)?(?:week|wk|day|month|hour)s?\s+(?P<num>\d+(?:\.\d+)?)\b",
+    re.I,
+)
+
+
+def find_outcomes(ctx: Context) -> list[Outcome]:
+    outcomes: dict[str, Outcome] = {}
+    order: list[str] = []
+    primary_ids: set[str] = set()
+    for s in ctx.sents:
+        if s.role not in ("abstract", "methods", "results", "title"):
+            continue
+        for e in _ents(s, "OUTCOME_MEASURE"):
+            c = _ent_concept(e)
+            if c is None:
+                continue
+            if c.id not in outcomes:
+                outcomes[c.id] = Outcome(measure=c, text=_norm(s.text), evidence=[_evidence(s)])
+                order.append(c.id)
+            if re.search(r"\bprimary\b", s.text, re.I):
+                primary_ids.add(c.id)
+    for cid in primary_ids:
+        outcomes[cid].primary = True
+    relief = find_relief(ctx, list(outcomes))
+    for cid, (q, s) in relief.items():
+        if cid is None:
+            continue
+        o = outcomes.get(cid)
+        if o is None:
+            continue
+        o.relief_duration = q
+        o.text = _norm(s.text)
+        o.direction = "improved"
+        o.evidence.append(_evidence(s))
+    if None in relief:
+        q, s = relief[None]
+        targets = [outcomes[c] for c in order if outcomes[c].primary] or [outcomes[c] for c in order[:1]]
+        for o in targets:
+            if o.relief_duration is None:
+                o.relief_duration = q
+                o.direction = "improved"
+                o.evidence.append(_evidence(s))
+        if not targets:
+            outcomes["_relief"] = Outcome(measure=None, text=_norm(s.text), direction="improved", relief_duration=q, evidence=[_evidence(s)])
+            order.append("_relief")
+    return [outcomes[c] for c in order]
+
+
+def _relief_quantity(text: str, hours: Decimal | None, sent: Sent, kind: str = "relief") -> Quantity:
+    q = Quantity(text=text, kind=kind)
+    if hours is not None:
+        q.unit = "h"
+        q.value = hours
+        q.normalized_unit = "h"
+        q.normalized_value = hours
+    q.evidence = [_evidence(sent)]
+    return q
+
+
+def find_relief(ctx: Context, measures: list[str]) -> dict[str | None, tuple[Quantity, Sent]]:
+    """How long relief lasted, per outcome measure (None: not tied to a measure).
+
+    Each time point in a results sentence is read as relief present ("persisted through
+    week 12", "at 1.5 h (P = 0.02)", "lasted about 3 hours") or absent ("but not at 3 h",
+    "had disappeared 120 min after"); the relief duration is the latest time point with
+    relief present. Relief only "during the infusion" is 0 h after it."""
+    best: dict[str | None, tuple[Decimal, Quantity, Sent]] = {}
+    for s in ctx.sents:
+        if s.role not in ("results", "abstract", "conclusions"):
+            continue
+        text = s.text
+        measure_ids = [e._.concept_id for e in _ents(s, "OUTCOME_MEASURE") if e._.concept_id]
+        key = measure_ids[0] if len(set(measure_ids)) == 1 else None
+        if s.role == "conclusions" or not measure_ids:
+            key = None
+        if not re.search(r"\b(?:pain|relief|reli\w+|analges\w+|score|VAS|NRS|effect|benefit|improv\w+|reduc\w+|decreas\w+|lower|better)\b", text, re.I):
+            continue
+        if _END_OF_INFUSION.search(text) and not _NEGATIVE_RELIEF.search(text[: _END_OF_INFUSION.search(text).start()][-20:]):
+            q = _relief_quantity("only during the infusion", Decimal(0), s)
+            _offer(best, key, Decimal(0), q, s)
+        for m in _quantities(ctx.doc, s):
+            q = m.quantity
+            if not is_duration(q) or q.kind in ("age",):
+                continue
+            hours = _hours(q)
+            if hours is None:
+                if q.normalized_value is None and q.value is None:
+                    continue
+                continue
+            rel_start, rel_end = m.start - s.start, m.end - s.start
+            before = text[max(0, rel_start - 60) : rel_start]
+            after = text[rel_end : rel_end + 40]
+            clause_before = re.split(r"[;]|,\s*(?:but|while|whereas)\b|\bbut\b", before)[-1]
+            if re.search(r"\b(?:every|each|per|q)\s*$", before, re.I):
+                continue
+            if re.search(r"\b(?:from|since|starting|after the first|within)\s*$", before, re.I) and not re.search(r"\bonward", after, re.I):
+                continue
+            if re.match(r"\s*(?:of|in) (?:the )?(?:infusion|treatment)|\s*infusion|\s*-(?:hour|h|min|day) infusion", after, re.I) or re.search(r"-(?:hour|h|minute|min|day)$", q.text):
+                continue  # the infusion's own length
+            if re.search(r"\b(?:baseline|before)\b", after[:15], re.I):
+                continue
+            if _NEGATIVE_RELIEF.search(clause_before):
+                continue
+            if re.search(r"\b(?:disappeared|waned|had gone|no longer|returned)\b", before[-50:] + " " + after[:30], re.I):
+                continue
+            if re.search(r"\b(?:onward|onwards)\b", after[:12], re.I):
+                continue
+            if not (_POSITIVE_RELIEF.search(clause_before + " " + after[:25]) or re.search(r"\(\s*P\s*[<=]", after[:20], re.I)):
+                continue
+            rq = _clone(q, "relief", s)
+            _offer(best, key, hours, rq, s)
+    return {k: (v[1], v[2]) for k, v in best.items()}
+
+
+def _offer(best: dict, key: str | None, hours: Decimal, q: Quantity, s: Sent) -> None:
+    cur = best.get(key)
+    if cur is None or hours > cur[0]:
+        best[key] = (hours, q, s)
+
+
+# --- adverse effects ---------------------------------------------------------------------------
+
+_INCIDENCE_AFTER = re.compile(r"^\s*(?:\(|in\s+|by\s+|:\s*)?(?P<n>\d+)\s*(?:/|of)\s*(?P<d>\d+)\b|^\s*\(\s*(?P<n2>\d+)\s*(?:patients?|%)?\s*\)", re.I)
+_INCIDENCE_BEFORE = re.compile(r"(?P<n>\d+|" + _NUM_WORD_RE + r")\s+(?:of\s+(?:the\s+)?(?P<d>\d+|" + _NUM_WORD_RE + r")\s+)?(?:[\w-]+\s+){0,2}(?:patients?|participants?|subjects?)\s+(?:\w+\s+){0,2}(?:reported|had|developed|experienced|felt|complained of|described)\s*$", re.I)
+
+
+def find_adverse_effects(ctx: Context) -> list[AdverseEffect]:
+    """Side effects reported in the results (abstract results included); negated mentions are
+    kept, negated. One record per effect: negated only when every mention is negated."""
+    found: dict[str, AdverseEffect] = {}
+    order: list[str] = []
+    generic = _scheme_roots("adverse_effects")
+    for s in ctx.sents:
+        if s.role not in RESULTS_ROLES:
+            continue
+        for e in _ents(s, "ADVERSE_EFFECT"):
+            c = _ent_concept(e)
+            if c is None or c.id in generic:
+                continue
+            negated = bool(e._.negated)
+            hedged = bool(e._.hedged)
+            incidence = _incidence(ctx, s, e)
+            cur = found.get(c.id)
+            if cur is None:
+                found[c.id] = AdverseEffect(effect=c, negated=negated, hedged=hedged, incidence=incidence, evidence=[_evidence(s)])
+                order.append(c.id)
+            else:
+                if all(ev.start != s.start for ev in cur.evidence):
+                    cur.evidence.append(_evidence(s))
+                if cur.negated and not negated:
+                    cur.negated = False
+                    cur.hedged = hedged
+                    cur.incidence = incidence or cur.incidence
+                elif cur.incidence is None and not negated:
+                    cur.incidence = incidence
+    return [found[c] for c in order]
+
+
+@lru_cache(maxsize=None)
+def _scheme_roots(scheme: str) -> frozenset[str]:
+    """Top concepts that group others ("adverse event"): too general to be a finding."""
+    broader = _broader_map()
+    has_children = {p[1] for k, parents in broader.items() if k[0] == scheme for p in parents}
+    return frozenset(k[1] for k, parents in broader.items() if k[0] == scheme and not parents and k[1] in has_children)
+
+
+def _incidence(ctx: Context, s: Sent, e: Span) -> Quantity | None:
+    text = s.text
+    rel_end = e.end_char - s.start
+    rel_start = e.start_char - s.start
+    after = text[rel_end : rel_end + 60]
+    m = re.match(r"^\s*(?:\(|occurred in\s+|was reported (?:by|in)\s+|were reported (?:by|in)\s+|in\s+|by\s+)?(?P<n>\d+|" + _NUM_WORD_RE + r")\s*(?:/|of|out of)\s*(?P<d>\d+|" + _NUM_WORD_RE + r")\b", after, re.I)
+    if m:
+        return _count(m.group("n"), m.group("d"), m.group(0), s)
+    m = re.match(r"^\s*(?:\(|occurred in\s+|(?:was|were) reported by\s+|in\s+|by\s+)(?P<n>\d+|" + _NUM_WORD_RE + r")(?:\s+(?:patients?|participants?|subjects?))?\b(?!\s*(?:mg|µg|h|min|%))", after, re.I)
+    if m:
+        return _count(m.group("n"), None, m.group(0), s)
+    before = text[max(0, rel_start - 80) : rel_start]
+    m = _INCIDENCE_BEFORE.search(before)
+    if m:
+        return _count(m.group("n"), m.group("d"), m.group(0), s)
+    return None
+
+
+def _count(n: str, d: str | None, text: str, s: Sent) -> Quantity | None:
+    num = parse_int(n)
+    if num is None:
+        return None
+    den = parse_int(d) if d else None
+    q = Quantity(text=_norm(text.strip(" (")), kind="count", value=Decimal(num))
+    if den:
+        q.unit = f"of {den}"
+    q.evidence = [_evidence(s)]
+    return q

@@ -1,0 +1,1 @@
+"""Named SPARQL and Cypher queries from queries/, with bound parameters, as tables, CSV or JSON."""

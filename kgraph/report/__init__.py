@@ -1,0 +1,1 @@
+"""Reports built from the graph (or from frames): the evidence table."""

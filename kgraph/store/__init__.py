@@ -1,0 +1,1 @@
+"""Stores: the embedded RDF store (default) and the Neo4j projection/loader."""

@@ -1,0 +1,419 @@
+"""Load named graphs into Neo4j through the projection (kgraph/store/projection.py).
+
+One transaction per named graph: the graph's previous subgraph is taken out and
+its new one written, so a reload changes no counts and a changed document
+replaces only its own facts. Writes are batched ``UNWIND`` statements with
+parameters; labels and relationship types are validated identifiers
+(projection.py) interpolated in backticks, never values.
+
+Bookkeeping kept in Neo4j (documented in docs/neo4j-mapping.md):
+- ``(:NamedGraph {iri, nodes, tripleCount, nodeCount, relationshipCount, loadId, loadedAt})``
+  per loaded graph: which nodes it mentions, so replacing it finds them by index;
+- on a node mentioned by two or more graphs, ``perGraph``: a JSON string of what
+  each graph says (labels, properties), so taking one graph out leaves exactly
+  the union of the others. A node in one graph needs none: its labels and
+  properties are that graph's.
+
+Run one loader at a time per database (the CLI does).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+from kgraph.errors import KgraphError, ServerError
+from kgraph.store.projection import (
+    CONCEPT_LABEL,
+    RESOURCE_LABEL,
+    GraphProjection,
+    build_label_index,
+    merge_contributions,
+    project_graph,
+)
+
+REGISTRY_LABEL = "NamedGraph"
+INTERNAL_PROPERTIES = frozenset({"iri", "graphs", "perGraph"})
+SCHEMA_STATEMENTS = (
+    f"CREATE CONSTRAINT kgraph_resource_iri IF NOT EXISTS FOR (n:{RESOURCE_LABEL}) REQUIRE n.iri IS UNIQUE",
+    f"CREATE CONSTRAINT kgraph_named_graph_iri IF NOT EXISTS FOR (g:{REGISTRY_LABEL}) REQUIRE g.iri IS UNIQUE",
+)
+
+BatchHook = Callable[[str, int], None]  # (graph IRI, rows written in the batch)
+
+
+@dataclass
+class LoadResult:
+    graph: str
+    triples: int
+    nodes: int
+    relationships: int
+    removed_nodes: int
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class GraphLoadError(ServerError):
+    """A named graph could not be loaded; the message says whether anything of it was written."""
+
+
+def _chunks(rows: Sequence, size: int) -> Iterator[Sequence]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _label_clause(labels: Iterable[str]) -> str:
+    return "".join(f":`{label}`" for label in sorted(labels))
+
+
+class Neo4jLoader:
+    """Writes GraphProjections into one Neo4j database, one transaction per graph."""
+
+    def __init__(self, driver, database: str | None = None, batch_size: int = 2000,
+                 label_index: Mapping[str, frozenset[str]] | None = None,
+                 on_batch: BatchHook | None = None):
+        self.driver = driver
+        self.database = database
+        self.batch_size = batch_size
+        self.label_index = dict(label_index or {})
+        self.on_batch = on_batch
+        self._schema_ready = False
+
+    # -- schema ---------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Uniqueness constraints before any write (they also back every iri lookup)."""
+        if self._schema_ready:
+            return
+        with self._session() as session:
+            for statement in SCHEMA_STATEMENTS:
+                session.run(statement).consume()
+            session.run("CALL db.awaitIndexes(300)").consume()
+        self._schema_ready = True
+
+    def _session(self):
+        # The server's notices (e.g. "property nodes does not exist yet" on a first load) are noise here.
+        return self.driver.session(database=self.database, notifications_min_severity="OFF")
+
+    # -- public ---------------------------------------------------------------
+
+    def load_graph(self, graph_iri: str, triples: Iterable) -> LoadResult:
+        """Project and load one named graph, replacing its previous version."""
+        return self.load_projection(project_graph(str(graph_iri), triples, self.label_index))
+
+    def load_projection(self, projection: GraphProjection) -> LoadResult:
+        return self._replace(projection.graph, projection)
+
+    def remove_graph(self, graph_iri: str) -> LoadResult:
+        """Take a named graph out of Neo4j (nodes only it mentioned go; shared nodes keep the rest)."""
+        return self._replace(str(graph_iri), None)
+
+    def loaded_graphs(self) -> list[str]:
+        records, _, _ = self.driver.execute_query(
+            f"MATCH (g:{REGISTRY_LABEL}) RETURN g.iri AS iri ORDER BY iri", database_=self.database)
+        return [r["iri"] for r in records]
+
+    # -- the transaction ------------------------------------------------------
+
+    def _replace(self, graph: str, projection: GraphProjection | None) -> LoadResult:
+        from neo4j.exceptions import DriverError, IncompleteCommit, Neo4jError
+
+        self.ensure_schema()
+        started = time.perf_counter()
+        load_id = uuid.uuid4().hex
+        action = "loaded" if projection is not None else "removed"
+        try:
+            with self._session() as session:
+                tx = session.begin_transaction()
+                try:
+                    counts = self._write(tx, graph, projection, load_id)
+                except BaseException:
+                    _quiet_rollback(tx)
+                    raise
+                try:
+                    tx.commit()
+                except IncompleteCommit as exc:
+                    raise GraphLoadError(self._unknown_outcome(graph, load_id, action, exc)) from None
+        except GraphLoadError:
+            raise
+        except (DriverError, Neo4jError, OSError) as exc:
+            raise GraphLoadError(
+                f"graph <{graph}> was NOT {action}: Neo4j failed before the transaction committed, so nothing "
+                f"of it was written and its previous version (if any) is unchanged ({_one_line(exc)})"
+            ) from None
+        nodes, relationships, removed = counts
+        triples = projection.triples if projection is not None else 0
+        return LoadResult(graph, triples, nodes, relationships, removed, time.perf_counter() - started)
+
+    def _unknown_outcome(self, graph: str, load_id: str, action: str, exc: Exception) -> str:
+        """The connection broke during COMMIT: ask the server (if it is back) whether it took it."""
+        try:
+            records, _, _ = self.driver.execute_query(
+                f"OPTIONAL MATCH (g:{REGISTRY_LABEL} {{iri: $graph}}) RETURN g.loadId AS loadId",
+                graph=graph, database_=self.database)
+            committed = records[0]["loadId"] == load_id if action == "loaded" else records[0]["loadId"] is None
+        except Exception:  # noqa: BLE001 - the server is still gone: say we cannot tell
+            return (f"graph <{graph}>: the connection broke while committing and Neo4j is unreachable, so it is "
+                    f"unknown whether it was {action} (all or nothing either way); run the load again, "
+                    f"reloading is idempotent ({_one_line(exc)})")
+        if committed:
+            return f"graph <{graph}> WAS fully {action} (the connection broke after the commit reached Neo4j)"
+        return f"graph <{graph}> was NOT {action}: the commit did not reach Neo4j; nothing of it was written"
+
+    def _write(self, tx, graph: str, projection: GraphProjection | None, load_id: str) -> tuple[int, int, int]:
+        record = tx.run(f"OPTIONAL MATCH (g:{REGISTRY_LABEL} {{iri: $graph}}) RETURN g.nodes AS nodes",
+                        graph=graph).single()
+        old_nodes: list[str] = (record["nodes"] if record else None) or []
+        new_nodes = projection.nodes if projection is not None else {}
+        affected = sorted(set(old_nodes) | set(new_nodes))
+
+        current = self._read_nodes(tx, affected)
+        if old_nodes:
+            self._batched(tx, graph, old_nodes,
+                          "UNWIND $rows AS iri MATCH (n:Resource {iri: iri})-[r]->() "
+                          "WHERE r.graph = $graph DELETE r", graph=graph)
+
+        deletes: list[str] = []
+        writes: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict]] = defaultdict(list)
+        for iri in affected:
+            existing = current.get(iri)
+            contributions = _contributions(existing) if existing else {}
+            contributions.pop(graph, None)
+            if iri in new_nodes:
+                labels, properties = projection.contribution(iri)
+                contributions[graph] = {"labels": labels, "props": properties}
+            existing_labels = set(existing["labels"]) if existing else set()
+            if not contributions:
+                if existing is None:
+                    continue
+                if CONCEPT_LABEL in existing_labels:  # vocabulary concepts stay, mentioned by nobody
+                    props = {k: v for k, v in existing["props"].items() if k != "perGraph"}
+                    props["graphs"] = []
+                    writes[((), ())].append({"iri": iri, "props": props})
+                else:
+                    deletes.append(iri)
+                continue
+            labels, props = merge_contributions((c["labels"], c["props"]) for c in contributions.values())
+            labels.add(RESOURCE_LABEL)
+            graphs = sorted(contributions)
+            props["iri"] = iri
+            props["graphs"] = graphs
+            if len(graphs) > 1:
+                props["perGraph"] = json.dumps(contributions, sort_keys=True, separators=(",", ":"))
+            key = (tuple(sorted(labels - existing_labels)), tuple(sorted(existing_labels - labels)))
+            writes[key].append({"iri": iri, "props": props})
+
+        if deletes:
+            self._batched(tx, graph, deletes,
+                          "UNWIND $rows AS iri MATCH (n:Resource {iri: iri}) DETACH DELETE n")
+        for (add, remove), rows in writes.items():
+            set_labels = f" SET n{_label_clause(add)}" if add else ""
+            remove_labels = f" REMOVE n{_label_clause(remove)}" if remove else ""
+            self._batched(tx, graph, rows,
+                          "UNWIND $rows AS row MERGE (n:Resource {iri: row.iri}) "
+                          f"SET n = row.props{set_labels}{remove_labels}")
+
+        rel_count = 0
+        if projection is not None:
+            by_type: dict[str, list[list[str]]] = defaultdict(list)
+            for rel in projection.relationships:
+                by_type[rel.type].append([rel.source, rel.target])
+            for rel_type, rows in sorted(by_type.items()):
+                self._batched(tx, graph, rows,
+                              "UNWIND $rows AS row MATCH (a:Resource {iri: row[0]}) MATCH (b:Resource {iri: row[1]}) "
+                              f"CREATE (a)-[:`{rel_type}` {{graph: $graph}}]->(b)", graph=graph)
+                rel_count += len(rows)
+            tx.run(
+                f"MERGE (g:{REGISTRY_LABEL} {{iri: $graph}}) SET g.nodes = $nodes, g.tripleCount = $triples, "
+                "g.nodeCount = $node_count, g.relationshipCount = $rel_count, g.loadId = $load_id, "
+                "g.loadedAt = datetime()",
+                graph=graph, nodes=sorted(new_nodes), triples=projection.triples, node_count=len(new_nodes),
+                rel_count=rel_count, load_id=load_id,
+            ).consume()
+        else:
+            tx.run(f"MATCH (g:{REGISTRY_LABEL} {{iri: $graph}}) DELETE g", graph=graph).consume()
+        return len(new_nodes), rel_count, len(deletes)
+
+    def _read_nodes(self, tx, iris: Sequence[str]) -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        for chunk in _chunks(iris, self.batch_size):
+            result = tx.run("UNWIND $rows AS iri MATCH (n:Resource {iri: iri}) "
+                            "RETURN iri, labels(n) AS labels, properties(n) AS props", rows=list(chunk))
+            for record in result:
+                found[record["iri"]] = {"labels": record["labels"], "props": record["props"]}
+        return found
+
+    def _batched(self, tx, hook_graph: str, rows: Sequence, query: str, **params) -> None:
+        for chunk in _chunks(rows, self.batch_size):
+            tx.run(query, rows=list(chunk), **params).consume()
+            if self.on_batch:
+                self.on_batch(hook_graph, len(chunk))
+
+
+def _contributions(existing: dict) -> dict[str, dict]:
+    """What each graph says about an existing node (see the module docstring)."""
+    props = existing["props"]
+    graphs = props.get("graphs") or []
+    if len(graphs) > 1 and props.get("perGraph"):
+        return json.loads(props["perGraph"])
+    if len(graphs) == 1:
+        own = {k: (v if isinstance(v, list) else [v]) for k, v in props.items() if k not in INTERNAL_PROPERTIES}
+        labels = sorted(set(existing["labels"]) - {RESOURCE_LABEL})
+        return {graphs[0]: {"labels": labels, "props": own}}
+    return {}
+
+
+def _quiet_rollback(tx) -> None:
+    try:
+        tx.rollback()
+    except Exception:  # noqa: BLE001 - the connection may already be gone; the server rolls back anyway
+        pass
+
+
+def _one_line(exc: BaseException) -> str:
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return " ".join(str(message).split())[:300]
+
+
+# --- whole stores ------------------------------------------------------------
+
+@dataclass
+class LoadSummary:
+    loaded: list[LoadResult]
+    failed: dict[str, str]
+    pruned: list[str]
+
+    @property
+    def triples(self) -> int:
+        return sum(r.triples for r in self.loaded)
+
+    def as_dict(self) -> dict:
+        return {
+            "loaded": [r.as_dict() for r in self.loaded],
+            "failed": self.failed,
+            "pruned": self.pruned,
+            "graphs": len(self.loaded),
+            "triples": self.triples,
+        }
+
+
+def is_vocabulary_graph(graph_iri: str) -> bool:
+    from kgraph.rdf.namespaces import GRAPH
+
+    return str(graph_iri).startswith(str(GRAPH["vocab"]))
+
+
+def load_graphs(driver, graphs: Mapping[str, Callable[[], Iterable]] | Iterable[tuple[str, Callable[[], Iterable]]],
+                database: str | None = None, prune: bool = False,
+                on_graph: Callable[[str, LoadResult | None, str | None], None] | None = None,
+                batch_size: int = 2000) -> LoadSummary:
+    """Load several named graphs, each in its own transaction.
+
+    ``graphs`` maps a graph IRI to a function returning its triples (so one graph is
+    in memory at a time). The vocabulary graph(s) are loaded first and label the
+    concepts the documents point at. A graph that fails is reported and the batch
+    goes on, unless Neo4j itself is gone (then nothing more can be loaded).
+    """
+    items = list(graphs.items()) if isinstance(graphs, Mapping) else list(graphs)
+    items.sort(key=lambda item: (not is_vocabulary_graph(item[0]), item[0]))
+    label_index: dict[str, frozenset[str]] = {}
+    for graph_iri, triples_of in items:
+        if is_vocabulary_graph(graph_iri):
+            for iri, labels in build_label_index(triples_of()).items():
+                label_index[iri] = label_index.get(iri, frozenset()) | labels
+    loader = Neo4jLoader(driver, database=database, label_index=label_index, batch_size=batch_size)
+    loader.ensure_schema()
+    summary = LoadSummary([], {}, [])
+    for graph_iri, triples_of in items:
+        try:
+            result = loader.load_graph(graph_iri, triples_of())
+        except GraphLoadError as exc:
+            summary.failed[graph_iri] = str(exc)
+            if on_graph:
+                on_graph(graph_iri, None, str(exc))
+            if not _reachable(driver):
+                remaining = [g for g, _ in items if g not in summary.failed and
+                             g not in {r.graph for r in summary.loaded}]
+                raise ServerError(
+                    f"{exc}; Neo4j is unreachable, stopping: {len(summary.loaded)} graph(s) fully loaded, "
+                    f"{len(remaining)} not attempted"
+                ) from None
+            continue
+        except KgraphError as exc:  # bad data in one graph: report it, go on
+            summary.failed[graph_iri] = str(exc)
+            if on_graph:
+                on_graph(graph_iri, None, str(exc))
+            continue
+        summary.loaded.append(result)
+        if on_graph:
+            on_graph(graph_iri, result, None)
+    if prune:
+        wanted = {g for g, _ in items}
+        for stale in loader.loaded_graphs():
+            if stale not in wanted:
+                loader.remove_graph(stale)
+                summary.pruned.append(stale)
+    return summary
+
+
+def _reachable(driver) -> bool:
+    try:
+        driver.verify_connectivity()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def load_store(store, driver, database: str | None = None, prune: bool = False,
+               on_graph: Callable[[str, LoadResult | None, str | None], None] | None = None) -> LoadSummary:
+    """Load every named graph of the embedded store (kgraph.store.embedded.EmbeddedStore)."""
+    graph_iris = [str(g) for g in store.graphs()]
+    return load_graphs(
+        driver, [(g, (lambda g=g: store.graph_quads(g))) for g in graph_iris],
+        database=database, prune=prune, on_graph=on_graph,
+    )
+
+
+def run_load(settings=None, only: list[str] | None = None, prune: bool = False,
+             show_progress: bool = True) -> LoadSummary:
+    """What ``kgraph neo4j load`` does: the embedded store's graphs into Neo4j, with a progress bar."""
+    from kgraph.config import get_settings
+    from kgraph.errors import InputError, NotBuiltError
+    from kgraph.store.neo4j_server import connect
+
+    settings = settings or get_settings()
+    try:
+        from kgraph.store.embedded import EmbeddedStore
+    except ImportError:
+        raise NotBuiltError("'kgraph neo4j load' needs the embedded store (kgraph/store/embedded.py), "
+                            "which is not built yet") from None
+    store = EmbeddedStore.open_existing(settings.store_dir)  # adapted below once embedded.py lands
+    graph_iris = [str(g) for g in store.graphs()]
+    if only:
+        missing = [g for g in only if g not in graph_iris]
+        if missing:
+            raise InputError(f"no named graph {missing[0]!r} in the store at {settings.store_dir}")
+        graph_iris = [g for g in graph_iris if g in only]
+        prune = False  # pruning only makes sense against the whole store
+    if not graph_iris:
+        raise InputError(f"the store at {settings.store_dir} holds no graphs: run 'kgraph ingest' first")
+    driver = connect(settings)
+    try:
+        items = [(g, (lambda g=g: store.graph_quads(g))) for g in graph_iris]
+        if not show_progress:
+            return load_graphs(driver, items, prune=prune)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("loading into Neo4j"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), transient=True) as bar:
+            task = bar.add_task("graphs", total=len(items))
+            return load_graphs(driver, items, prune=prune,
+                               on_graph=lambda *_: bar.advance(task))
+    finally:
+        driver.close()

@@ -1,0 +1,460 @@
+"""The SKOS vocabularies in ontology/vocab/ and the lexicon layer in kgraph.vocab."""
+
+from __future__ import annotations
+
+import bz2
+import importlib.util
+import pickle
+import re
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from kgraph.config import VOCAB_DIR
+from kgraph.errors import InputError
+from kgraph.rdf.namespaces import DRUGBANK, KG, MESH, VOCAB, concept_iri
+from kgraph.vocab import (
+    Term,
+    broad_condition_lexicon,
+    broad_drug_lexicon,
+    load_vocabularies,
+    normalize_surface,
+    vocab_graph,
+)
+
+CORE_SCHEMES = {
+    "drugs": "Drug",
+    "conditions": "Condition",
+    "outcomes": "OutcomeMeasure",
+    "adverse_effects": "AdverseEffectType",
+    "settings": "Setting",
+    "designs": "StudyDesign",
+}
+VOCAB_FILES = sorted(VOCAB_DIR.glob("*.ttl"))
+
+# Surface forms deliberately shared across schemes: an isomer name is both the drug and its form.
+CROSS_SCHEME_SHARED = {("drugs", "forms")}
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return load_vocabularies()
+
+
+@pytest.fixture(scope="module")
+def drug_package_data() -> dict:
+    """The drug package's own dictionary, read directly (the reference the tests check against)."""
+    spec = importlib.util.find_spec("drug_named_entity_recognition")
+    path = Path(next(iter(spec.submodule_search_locations))) / "drug_ner_dictionary.pkl.bz2"
+    with bz2.open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def test_core_and_extra_vocabulary_files_exist():
+    names = {p.stem for p in VOCAB_FILES}
+    assert set(CORE_SCHEMES) | {"routes", "forms"} <= names
+
+
+@pytest.mark.parametrize("path", VOCAB_FILES, ids=lambda p: p.name)
+def test_file_parses_with_two_independent_parsers(path):
+    rdflib_graph = Graph().parse(path, format="turtle")
+    oxigraph_triples = list(pyoxigraph.parse(path.read_bytes(), format=pyoxigraph.RdfFormat.TURTLE))
+    assert len(rdflib_graph) == len(oxigraph_triples) > 0
+
+
+@pytest.mark.parametrize("path", VOCAB_FILES, ids=lambda p: p.name)
+def test_every_concept_has_one_pref_label_and_its_scheme(path):
+    graph = Graph().parse(path, format="turtle")
+    (scheme,) = graph.subjects(RDF.type, SKOS.ConceptScheme)
+    assert str(scheme) == str(VOCAB[path.stem])
+    concepts = set(graph.subjects(RDF.type, SKOS.Concept))
+    assert concepts
+    for concept in concepts:
+        labels = [o for o in graph.objects(concept, SKOS.prefLabel) if o.language == "en"]
+        assert len(labels) == 1, concept
+        assert (concept, SKOS.inScheme, scheme) in graph, concept
+        assert str(concept).startswith(f"{VOCAB}{path.stem}/"), concept
+
+
+def test_schemes_carry_their_neo4j_labels(vocab):
+    for name, label in CORE_SCHEMES.items():
+        assert vocab[name].neo4j_label == label
+
+
+def test_ids_are_snake_case_and_match_concept_iri(vocab):
+    for scheme in vocab:
+        for concept in scheme:
+            assert re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", concept.id), concept.id
+            assert concept.iri == str(concept_iri(scheme.name, concept.id))
+
+
+def test_pref_labels_are_unique_per_scheme(vocab):
+    for scheme in vocab:
+        seen = defaultdict(list)
+        for concept in scheme:
+            seen[normalize_surface(concept.pref_label)].append(concept.id)
+        assert not {k: v for k, v in seen.items() if len(v) > 1}, scheme.name
+
+
+def test_no_surface_form_names_two_concepts_in_one_scheme(vocab):
+    owners = defaultdict(set)
+    for term in vocab.terms():
+        key = term.text if term.is_abbreviation else normalize_surface(term.text)
+        owners[(term.scheme, key, term.is_abbreviation)].add(term.concept_id)
+    clashes = {key: ids for key, ids in owners.items() if len(ids) > 1}
+    assert clashes == {}
+
+
+def test_surface_forms_shared_across_schemes_are_only_the_documented_ones(vocab):
+    owners = defaultdict(set)
+    for term in vocab.terms():
+        if not term.is_abbreviation:
+            owners[normalize_surface(term.text)].add(term.scheme)
+    shared = {frozenset(schemes) for schemes in owners.values() if len(schemes) > 1}
+    assert shared <= {frozenset(pair) for pair in CROSS_SCHEME_SHARED}
+    # the isomer names are among them, and the form points back to its drug
+    assert {"drugs", "forms"} == owners["esketamine"]
+    assert [c.id for c in vocab.related("forms", "s_ketamine", "drugs")] == ["ketamine"]
+
+
+def test_broader_stays_inside_the_scheme_and_has_no_cycles(vocab):
+    for scheme in vocab:
+        for concept in scheme:
+            assert concept.id not in scheme.ancestors(concept.id), concept.id
+
+
+def test_labels_that_are_not_abbreviations_are_not_too_short(vocab):
+    # Two-letter labels would match everywhere; short forms belong in kg:abbreviation
+    # (matched case-sensitively).
+    for term in vocab.terms():
+        if not term.is_abbreviation:
+            assert len(term.text) >= 3, term
+
+
+# --- identifiers ----------------------------------------------------------------------------------
+
+
+def test_ketamine_identifiers(vocab):
+    ketamine = vocab.concept("drugs", "ketamine")
+    assert str(MESH["D007649"]) in ketamine.exact_match
+    assert str(DRUGBANK["DB01221"]) in ketamine.exact_match
+    assert ketamine.mesh_ids == ("D007649",)
+    assert ketamine.drugbank_ids == ("DB01221",)
+    assert "D018691" not in ketamine.mesh_ids  # the drug package's pharmacological-action id
+
+
+def test_drugbank_ids_agree_with_the_drug_package(vocab, drug_package_data):
+    data = drug_package_data
+    checked = 0
+    for name in ("drugs", "forms"):
+        for concept in vocab[name]:
+            for dbid in concept.drugbank_ids:
+                package_ids = set()
+                for label in concept.labels:
+                    for canonical in data["drug_variant_to_canonical"].get(label.lower(), ()):
+                        package_ids.add((data["drug_canonical_to_data"].get(canonical) or {}).get("drugbank_id"))
+                assert dbid in package_ids, (concept.id, dbid, package_ids)
+                checked += 1
+    assert checked > 80
+
+
+def test_no_drug_uses_the_drug_packages_mesh_ids(vocab, drug_package_data):
+    # Those are pharmacological-action descriptors (e.g. ketamine -> D018691), not the drug.
+    data = drug_package_data
+    wrong = {d.get("mesh_id") for d in data["drug_canonical_to_data"].values() if d.get("mesh_id")}
+    for concept in vocab["drugs"]:
+        for mesh_id in concept.mesh_ids:
+            assert mesh_id not in wrong or mesh_id == "D007649", (concept.id, mesh_id)
+
+
+def test_identifier_iris_are_well_formed(vocab):
+    patterns = {str(MESH): r"D\d{6,9}", str(DRUGBANK): r"DB\d{5}"}
+    for scheme in vocab:
+        for concept in scheme:
+            for iri in concept.exact_match + concept.close_match:
+                base = next((b for b in patterns if iri.startswith(b)), None)
+                assert base is not None, (concept.id, iri)
+                assert re.fullmatch(patterns[base], iri[len(base) :]), (concept.id, iri)
+
+
+# --- coverage of the domain ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("abbreviation", "scheme", "concept_id"),
+    [
+        ("CRPS", "conditions", "complex_regional_pain_syndrome"),
+        ("PHN", "conditions", "postherpetic_neuralgia"),
+        ("SCI", "conditions", "spinal_cord_injury"),
+        ("FM", "conditions", "fibromyalgia"),
+        ("LBP", "conditions", "low_back_pain"),
+        ("VAS", "outcomes", "visual_analog_scale"),
+        ("NRS", "outcomes", "numerical_rating_scale"),
+        ("MPQ", "outcomes", "mcgill_pain_questionnaire"),
+        ("PPI", "outcomes", "present_pain_intensity"),
+        ("GPR", "outcomes", "global_pain_relief"),
+        ("DN4", "outcomes", "douleur_neuropathique_4"),
+        ("ICU", "settings", "intensive_care_unit"),
+        ("IV", "routes", "intravenous"),
+        ("RCT", "designs", "randomized_controlled_trial"),
+        ("PONRT", "designs", "prospective_observational_study"),
+        ("MgSO4", "drugs", "magnesium_sulfate"),
+    ],
+)
+def test_abbreviations_resolve_case_sensitively(vocab, abbreviation, scheme, concept_id):
+    assert [c.id for c in vocab.lookup(abbreviation, scheme)] == [concept_id]
+    assert Term(abbreviation, scheme, concept_id, True) in set(vocab.terms([scheme]))
+    # lowercase is not the abbreviation ("iv" is a roman numeral, "fm" a radio band)
+    assert vocab.lookup(abbreviation.lower(), scheme) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "scheme", "concept_id"),
+    [
+        ("Ketalar", "drugs", "ketamine"),
+        ("esketamine", "drugs", "ketamine"),
+        ("Versed", "drugs", "midazolam"),
+        ("lignocaine", "drugs", "lidocaine"),
+        ("magnesium sulphate", "drugs", "magnesium_sulfate"),
+        ("normal saline", "drugs", "saline"),
+        ("hypertonic saline", "drugs", "hypertonic_saline"),
+        ("placebo", "drugs", "placebo"),
+        ("S(+)-ketamine", "forms", "s_ketamine"),
+        ("esketamine", "forms", "s_ketamine"),
+        ("racemic ketamine", "forms", "racemic"),
+        ("arketamine", "forms", "r_ketamine"),
+        ("CRPS-1", "conditions", "crps_type_1"),
+        ("reflex sympathetic dystrophy", "conditions", "crps_type_1"),
+        ("causalgia", "conditions", "crps_type_2"),
+        ("pain after traumatic spinal cord injury", "conditions", "spinal_cord_injury_pain"),
+        ("phantom limb pain", "conditions", "phantom_limb_pain"),
+        ("post-herpetic neuralgia", "conditions", "postherpetic_neuralgia"),
+        ("oncologic neuropathic pain", "conditions", "neuropathic_cancer_pain"),
+        ("sickle cell crisis", "conditions", "sickle_cell_crisis"),
+        ("neuropathic pain after combat limb injury", "conditions", "neuropathic_pain_after_combat_limb_injury"),
+        ("mixed neuropathic pain diagnoses", "conditions", "mixed_neuropathic_pain"),
+        ("chronic headache", "conditions", "chronic_headache"),
+        ("trigeminal neuropathic pain", "conditions", "trigeminal_neuropathic_pain"),
+        ("migraines", "conditions", "migraine"),
+        ("painful diabetic neuropathy", "conditions", "diabetic_neuropathy"),
+        ("chemotherapy-induced neuropathy", "conditions", "chemotherapy_induced_peripheral_neuropathy"),
+        ("post-stroke pain", "conditions", "central_post_stroke_pain"),
+        ("visual analogue scale", "outcomes", "visual_analog_scale"),
+        ("11-point numerical rating scale", "outcomes", "numerical_rating_scale"),
+        ("McGill Pain Questionnaire", "outcomes", "mcgill_pain_questionnaire"),
+        ("Brief Pain Inventory", "outcomes", "brief_pain_inventory"),
+        ("area of allodynia", "outcomes", "allodynia"),
+        ("pressure pain threshold", "outcomes", "pressure_pain_threshold"),
+        ("duration of relief", "outcomes", "duration_of_pain_relief"),
+        ("opioid consumption", "outcomes", "opioid_consumption"),
+        ("quality of life", "outcomes", "quality_of_life"),
+        ("hallucinations", "adverse_effects", "hallucination"),
+        ("feeling of inebriation", "adverse_effects", "inebriation"),
+        ("psychotomimetic effects", "adverse_effects", "psychomimetic_effect"),
+        ("vivid dreams", "adverse_effects", "vivid_dreams"),
+        ("drowsiness", "adverse_effects", "somnolence"),
+        ("changes in vision", "adverse_effects", "visual_disturbance"),
+        ("double vision", "adverse_effects", "diplopia"),
+        ("elevated transaminases", "adverse_effects", "elevated_liver_enzymes"),
+        ("hepatotoxicity", "adverse_effects", "hepatotoxicity"),
+        ("dry mouth", "adverse_effects", "dry_mouth"),
+        ("outpatient", "settings", "outpatient"),
+        ("intensive care unit", "settings", "intensive_care_unit"),
+        ("day-case", "settings", "day_case"),
+        ("at home", "settings", "home"),
+        ("randomized placebo-controlled crossover trial", "designs", "randomized_crossover_trial"),
+        ("double-blind", "designs", "double_blind"),
+        ("open-label", "designs", "open_label"),
+        ("retrospective chart review", "designs", "retrospective_study"),
+        ("case series", "designs", "case_series"),
+        ("case report", "designs", "case_report"),
+        ("meta-analysis", "designs", "meta_analysis"),
+        ("intranasal", "routes", "intranasal"),
+        ("transdermal", "routes", "transdermal"),
+    ],
+)
+def test_domain_terms_are_recognized(vocab, text, scheme, concept_id):
+    assert [c.id for c in vocab.lookup(text, scheme)] == [concept_id]
+
+
+def test_hierarchy_places_subtypes_under_their_parents(vocab):
+    assert "complex_regional_pain_syndrome" in vocab["conditions"].ancestors("crps_type_1")
+    assert "neuropathic_pain" in vocab["conditions"].ancestors("postherpetic_neuralgia")
+    assert "opioid" in vocab["drugs"].ancestors("alfentanil")
+    assert "benzodiazepine" in vocab["drugs"].ancestors("midazolam")
+    assert "psychomimetic_effect" in vocab["adverse_effects"].ancestors("hallucination")
+    assert {c.id for c in vocab["drugs"].narrower("alpha_2_adrenergic_agonist")} >= {"clonidine", "dexmedetomidine"}
+
+
+def test_design_evidence_levels_follow_oxford_cebm(vocab):
+    expected = {
+        "systematic_review": 1,
+        "meta_analysis": 1,
+        "randomized_controlled_trial": 2,
+        "randomized_placebo_controlled_trial": 2,
+        "randomized_crossover_trial": 2,
+        "randomized_non_placebo_controlled_trial": 2,
+        "nonrandomized_controlled_trial": 3,
+        "cohort_study": 3,
+        "prospective_observational_study": 3,
+        "retrospective_study": 4,
+        "case_series": 4,
+        "case_control_study": 4,
+        "historically_controlled_study": 4,
+        "mechanism_based_reasoning": 5,
+    }
+    for design_id, level in expected.items():
+        assert vocab.concept("designs", design_id).evidence_level == level, design_id
+        assert vocab.evidence_level(design_id) == level
+    features = {c.id for c in vocab["designs"].narrower("study_design_feature")}
+    assert {"double_blind", "open_label", "crossover_design", "randomized"} <= features
+    for design in vocab["designs"]:
+        if design.id in features or design.id == "study_design_feature":
+            assert design.evidence_level is None, design.id
+        else:
+            assert design.evidence_level in {1, 2, 3, 4, 5}, design.id
+
+
+# --- loading, errors and the graph ------------------------------------------------------------------
+
+
+def test_loading_is_cached(vocab):
+    assert load_vocabularies() is vocab
+    assert load_vocabularies(str(VOCAB_DIR)) is vocab
+
+
+def test_vocab_graph_holds_every_file_and_is_a_fresh_copy():
+    graph = vocab_graph()
+    expected = sum(len(Graph().parse(p, format="turtle")) for p in VOCAB_FILES)
+    assert len(graph) == expected
+    ketamine = URIRef(concept_iri("drugs", "ketamine"))
+    assert (ketamine, SKOS.exactMatch, URIRef(MESH["D007649"])) in graph
+    assert (URIRef(VOCAB["designs"]), KG.neo4jLabel, None) in graph
+    graph.remove((ketamine, None, None))
+    assert (ketamine, SKOS.exactMatch, URIRef(MESH["D007649"])) in vocab_graph()
+
+
+def _copy_vocab(tmp_path: Path) -> Path:
+    target = tmp_path / "vocab"
+    shutil.copytree(VOCAB_DIR, target)
+    return target
+
+
+def test_malformed_file_is_reported_by_name(tmp_path):
+    target = _copy_vocab(tmp_path)
+    (target / "drugs.ttl").write_text("@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\nthis is not turtle")
+    with pytest.raises(InputError, match=r"drugs\.ttl"):
+        load_vocabularies(target)
+
+
+def test_concept_without_pref_label_is_rejected(tmp_path):
+    target = _copy_vocab(tmp_path)
+    path = target / "settings.ttl"
+    text = path.read_text()
+    text = text.replace('skos:prefLabel "home"@en ;', "", 1)
+    path.write_text(text)
+    with pytest.raises(InputError, match=r"settings/home needs exactly one English skos:prefLabel"):
+        load_vocabularies(target)
+
+
+def test_concept_id_that_is_not_snake_case_is_rejected(tmp_path):
+    target = _copy_vocab(tmp_path)
+    path = target / "settings.ttl"
+    path.write_text(path.read_text().replace("settings:day_case ", "settings:DayCase ").replace(
+        "settings:day_case .", "settings:DayCase ."))
+    with pytest.raises(InputError, match=r"DayCase"):
+        load_vocabularies(target)
+
+
+def test_missing_folder_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        load_vocabularies(tmp_path / "nowhere")
+
+
+def test_a_user_added_term_is_recognized(tmp_path):
+    target = _copy_vocab(tmp_path)
+    path = target / "adverse_effects.ttl"
+    path.write_text(path.read_text().replace(
+        'skos:prefLabel "nystagmus"@en ;', 'skos:prefLabel "nystagmus"@en ;\n    skos:altLabel "rolling eyes"@en ;', 1))
+    vocab = load_vocabularies(target)
+    assert [c.id for c in vocab.lookup("rolling eyes", "adverse_effects")] == ["nystagmus"]
+    assert Term("rolling eyes", "adverse_effects", "nystagmus", False) in set(vocab.terms(["adverse_effects"]))
+
+
+# --- broad lexicons -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def drug_lexicon():
+    return broad_drug_lexicon()
+
+
+@pytest.fixture(scope="module")
+def condition_lexicon():
+    return broad_condition_lexicon()
+
+
+def test_broad_drug_lexicon_finds_drugs_outside_our_vocabulary(vocab, drug_lexicon):
+    assert len(drug_lexicon) > 20_000
+    for text in ("warfarin", "methotrexate", "hydrocodone"):
+        entry = drug_lexicon[text]
+        assert re.fullmatch(r"drugbank:DB\d{5}", entry.concept_id)
+        assert entry.scheme == "drugs"
+        assert not vocab.lookup(text, "drugs")
+    assert drug_lexicon["warfarin"].concept_id == "drugbank:DB00682"
+
+
+def test_broad_drug_lexicon_leaves_out_common_words_and_our_own_terms(vocab, drug_lexicon):
+    for word in ("relief", "today", "iron", "water", "control"):
+        assert word not in drug_lexicon
+    our_forms = vocab.surface_forms()
+    assert not our_forms & set(drug_lexicon)
+
+
+def test_broad_drug_lexicon_maps_our_drugs_to_our_ids(vocab, drug_lexicon, drug_package_data):
+    ours = {c.id for c in vocab["drugs"]}
+    mapped = [e for e in drug_lexicon.values() if e.concept_id in ours]
+    assert len(mapped) > 50  # brand names and salts of drugs we name
+    data = drug_package_data
+    for entry in mapped:
+        dbids = {
+            (data["drug_canonical_to_data"].get(c) or {}).get("drugbank_id")
+            for c in data["drug_variant_to_canonical"][entry.text]
+        }
+        concept = vocab.concept("drugs", entry.concept_id)
+        related_forms = [f for f in vocab["forms"] if entry.concept_id in {d.id for d in vocab.related("forms", f.id, "drugs")}]
+        known = set(concept.drugbank_ids) | {d for f in related_forms for d in f.drugbank_ids}
+        assert dbids & known, entry
+
+
+def test_broad_condition_lexicon_finds_conditions_outside_our_vocabulary(vocab, condition_lexicon):
+    assert len(condition_lexicon) > 20_000
+    asthma = condition_lexicon["asthma"]
+    assert asthma.concept_id == "meshname:asthma" and asthma.label == "Asthma"
+    assert condition_lexicon["multiple sclerosis"].concept_id == "meshname:multiple_sclerosis"
+    assert not vocab.lookup("asthma", "conditions")
+    # ids are built from MeSH headings, never from the package's unreliable descriptor ids
+    assert not any(e.concept_id.startswith("mesh:") for e in condition_lexicon.values())
+
+
+def test_broad_condition_lexicon_drops_non_diseases_and_common_words(condition_lexicon):
+    for word in ("siblings", "hope", "attitudes", "shock", "recurrence", "pain"):
+        assert word not in condition_lexicon
+    for entry in condition_lexicon.values():
+        assert ", " not in entry.text
+
+
+def test_lexicon_exclusions_file_is_honoured(tmp_path):
+    target = _copy_vocab(tmp_path)
+    with (target / "lexicon_exclusions.txt").open("a") as handle:
+        handle.write("warfarin\nAsthma  # case-insensitive\n")
+    assert "warfarin" not in broad_drug_lexicon(target)
+    assert "asthma" not in broad_condition_lexicon(target)
