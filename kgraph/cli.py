@@ -68,7 +68,14 @@ def ingest(
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Read papers, extract protocol facts, validate them and store them."""
-    _not_built("ingest")
+    from kgraph.ingest import ingest as run_ingest
+    from kgraph.report_cli import ingest_progress, print_ingest_summary
+
+    with ingest_progress(quiet or json_out) as (on_total, on_progress):
+        summary = run_ingest(paths, jobs=max(1, jobs), force=force, on_total=on_total, on_progress=on_progress)
+    print_ingest_summary(summary, json_out=json_out, quiet=quiet)
+    if summary.failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -171,7 +178,21 @@ def table(
     out: Optional[Path] = typer.Option(None, "--out"),
 ) -> None:
     """Regenerate the evidence table from the graph."""
-    _not_built("table")
+    from kgraph.report.evidence_table import FORMATS, render, table_from_store
+    from kgraph.store.embedded import open_store
+
+    if fmt not in FORMATS:
+        raise KgraphError(f"unknown table format '{fmt}' (choose from {', '.join(FORMATS)})")
+    with open_store(read_only=True) as store:
+        evidence = table_from_store(store, condition)
+    if not evidence.rows:
+        raise KgraphError("no studies in the graph" + (f" for condition '{condition}'" if condition else "")
+                          + " (ingest a review or study reports first: 'kgraph ingest PATHS')")
+    text = render(evidence, fmt, out)
+    if text is not None:
+        sys.stdout.write(text)
+    else:
+        print(f"wrote {out}: {len(evidence.rows)} rows, {len({r.study_key for r in evidence.rows})} studies", file=sys.stderr)
 
 
 @app.command()

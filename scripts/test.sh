@@ -18,7 +18,7 @@ echo "== starting the managed Neo4j (first run fetches it from Maven Central)"
 kgraph neo4j start
 stop_neo4j() { kgraph neo4j stop || true; }
 trap stop_neo4j EXIT
-eval "$(kgraph neo4j env)"
+eval "$(kgraph neo4j status --env)"
 
 echo "== running the tests"
 export CI="${CI:-true}"

@@ -1132,32 +1132,59 @@ class DrugRoles:
     placebo: bool = False
 
 
+_PURPOSE_VERBS = r"(?:prevent|reduce|limit|minimi[sz]e|attenuate|blunt|counteract|treat|avoid|control|lessen|decrease|suppress|manage|relieve|mitigate)"
+_PRN_EVENTS = r"(?:hallucinations|dysphoria|agitation|anxiety|nausea|vomiting|side effects|adverse|unpleasant|psychomimetic|emergence|nightmares|dreams|tachycardia|hypertension)"
+# Strong cues: the drug is given as part of the treatment, next to the studied drug.
 _ADJ_CUE = re.compile(
-    r"\b(?:premedicat\w*|pre-?treat\w*|before (?:each|every|the|every) (?:infusion|session|treatment)|"
+    r"\b(?:premedicat\w*|pre-?treat\w*|before (?:each|every|the) (?:infusion|session|treatment)|"
     r"prior to (?:each|every|the) (?:infusion|session|treatment)|"
     r"at the (?:start|beginning|onset) of (?:each|every|the) (?:infusion|session)|"
-    r"together with|along(?:side)? with|alongside|in combination with|combined with|co-?administ\w*|concomitant\w*|"
-    r"in addition to|add-?on|added to|plus|as (?:an )?adjunct\w*|adjuvant|run alongside|"
-    r"to (?:prevent|reduce|limit|minimi[sz]e|attenuate|blunt|counteract|treat|avoid|control|lessen|decrease)\b|"
-    r"for (?:anxiolysis|sedation|prophylaxis|premedication)|rescue|"
-    r"(?:was|were) continued|continued (?:unchanged|throughout|at)|"
+    r"together with|along(?:side)? with|alongside|in combination with|combined with|co-?administ\w*|co-?infus\w*|"
+    r"concomitant\w*|in addition to|add-?on|added to|plus|as (?:an )?adjunct\w*|adjuvant|run alongside|supported by|"
+    r"to " + _PURPOSE_VERBS + r"\b|for (?:anxiolysis|sedation|prophylaxis|premedication|" + _PRN_EVENTS + r")|rescue|"
+    r"as needed|as required|when needed|if needed|if required|on demand|PRN|p\.r\.n\.|available for|"
     r"all (?:patients|participants|subjects) (?:were given|received|also received)|"
     r"every (?:patient|participant|subject) received|in both (?:groups|arms)|with each infusion|"
-    r"if (?:hallucinations|dysphoria|agitation|nausea|side effects|adverse)[^.;]{0,60}(?:occurred|developed|appeared))",
+    r"(?:nausea|vomiting|hallucinations|dysphoria|agitation|anxiety|" + _PRN_EVENTS + r")\s+(?:was |were )?(?:treated|managed|relieved) with|"
+    r"responded to|"
+    r"if " + _PRN_EVENTS + r"[^.;]{0,60}(?:occurred|developed|appeared))",
     re.I,
 )
-_NO_ADJ = re.compile(r"\b(?:no (?:premedication|other drugs?|adjuncts?|study-specific adjunct)|without (?:premedication|midazolam))\b", re.I)
+# Weak cue: a background drug kept going. It counts only in a paragraph that describes the
+# treatment (names the studied drug), not among eligibility criteria.
+_CONTINUED_CUE = re.compile(r"\b(?:(?:was|were) continued|continued (?:unchanged|throughout|at|their|to)|continued\b)", re.I)
+_ELIGIBILITY = re.compile(r"\b(?:eligib\w*|exclu\w*|inclu\w*|criteria|allowed|permitted|not permitted|prohibited|withheld|usual (?:care|regimen|treatment|analgesi\w*)|as prescribed|treating team)\b", re.I)
+_NO_ADJ = re.compile(
+    r"\b(?:no (?:premedication|other drugs?|adjuncts?|study-specific adjunct|benzodiazepine|co-?medication)|"
+    r"without (?:premedication|midazolam|an adjunct)|not given routinely)\b",
+    re.I,
+)
+_PURPOSE = re.compile(
+    r"\b(?:to " + _PURPOSE_VERBS + r"\s+[^.;,]{3,60}"
+    r"|for (?:anxiolysis|sedation|prophylaxis|premedication|" + _PRN_EVENTS + r")[^.;]{0,40}"
+    r"|as (?:an )?(?:adjunct|premedication)[^.;,]{0,40}|as needed[^.;]{0,40}|PRN[^.;]{0,40}"
+    r"|if " + _PRN_EVENTS + r"[^.;]{0,60}(?:occurred|developed|appeared))",
+    re.I,
+)
 _COMP_BETWEEN = re.compile(
     r"\b(?:or|versus|vs\.?|compared (?:with|to)|than|and with|with (?:lidocaine|placebo))\b|\(\d\)|\b\d\)|[\[(][a-d][\])]",
     re.I,
 )
 _ACTIVE_PLACEBO = re.compile(r"active[- ]placebo|active control", re.I)
-_PURPOSE = re.compile(
-    r"\b(?:to (?:prevent|reduce|limit|minimi[sz]e|attenuate|blunt|counteract|treat|avoid|control|lessen|decrease)\s+[^.;,]{3,60}"
-    r"|for (?:anxiolysis|sedation|prophylaxis|premedication)|as (?:an )?(?:adjunct|premedication)[^.;,]{0,40}"
-    r"|if (?:hallucinations|dysphoria|agitation|nausea|side effects|adverse|unpleasant)[^.;]{0,60}(?:occurred|developed|appeared))",
-    re.I,
-)
+def _block_mentions(ctx: Context, s: Sent, concept_id: str) -> bool:
+    """Whether the paragraph of ``s`` names the concept."""
+    for other in ctx.sents:
+        if other.block == s.block and other.block is not None or other.index == s.index:
+            if any(e._.concept_id == concept_id for e in other.span.ents):
+                return True
+    return False
+
+
+@lru_cache(maxsize=None)
+def _is_class(scheme: str, cid: str) -> bool:
+    """A concept with narrower concepts (opioid, benzodiazepine): a class, not a drug given."""
+    broader = _broader_map()
+    return any((scheme, cid) in parents for parents in broader.values())
 
 
 def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> DrugRoles:
@@ -1209,6 +1236,8 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
             cid = d.concept.id
             if cid == focus.id or is_placebo_concept(d.concept) or _is_diluent(d) or _is_pain_stimulus(d):
                 continue
+            if _is_class(d.concept.scheme, cid):
+                continue
             rel_start = d.ent.start_char - s.start
             rel_end = d.ent.end_char - s.start
             before = text[:rel_start]
@@ -1216,7 +1245,7 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
             local = text[max(0, rel_start - 100) : min(len(text), rel_end + 100)]
             if _EXCLUSION.search(before[-60:]) or re.search(r"\bdespite\b", before[-80:], re.I):
                 continue
-            if s.role == "results" and not re.search(r"\b(?:treated with|was given|were given|received|rescue)\b", local, re.I):
+            if s.role == "results" and not re.search(r"\b(?:treated with|was given|were given|received|rescue|responded to)\b", local, re.I):
                 continue
             if _ACTIVE_PLACEBO.search(after[:60]) or _ACTIVE_PLACEBO.search(before[-25:]):
                 entry = comp.setdefault(cid, {"concept": d.concept, "kind": "active_placebo", "sents": []})
@@ -1238,7 +1267,11 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
                 entry = comp.setdefault(cid, {"concept": d.concept, "kind": "active", "sents": []})
                 entry["sents"].append((s, d))
                 continue
-            if _ADJ_CUE.search(local) and not _NO_ADJ.search(local):
+            if _NO_ADJ.search(local) and not re.search(r"\bavailable\b", local, re.I):
+                continue
+            strong = _ADJ_CUE.search(local)
+            weak = not strong and _CONTINUED_CUE.search(local) and not _ELIGIBILITY.search(text) and _block_mentions(ctx, s, focus.id)
+            if strong or weak:
                 entry = adj.setdefault(cid, {"concept": d.concept, "sents": []})
                 entry["sents"].append((s, d))
     # drugs both ways: a comparator arm alone, and an adjunct within a combination arm

@@ -561,7 +561,7 @@ def _row_to_study(doc, table, row_index, cells, roles, main_drug, group_label, a
     # comparators from other drugs in the dose cell ("0.1 mg/kg ketamine or 30 mg/kg of MgSO4")
     comparators: list[Comparator] = []
     for e in other_dose_drugs:
-        doses = [q.quantity for q in dose_cr.quantities
+        doses = [_with_evidence(q.quantity, ev(dose_cr, q.start, q.end)) for q in dose_cr.quantities
                  if not _is_time(q.quantity) and q.quantity.kind not in ("interval", "course", "count", "percent")
                  and _nearest_drug(q, dose_cr.ents, dose_cr.text) is e]
         if not doses:

@@ -31,6 +31,7 @@ LINEBREAKS = {"\r", "\n"}
 SOFT_HYPHEN = "\ufffe"  # pdfium marks a hyphen at the end of a line this way
 SUP_END = set("0123456789*†‡§¶")
 _WORD_RE = re.compile(r"[^\s\x00\u2002\u2003\u2009\u200a\u202f\u3000]+")
+_LIGATURE_SPACE_RE = re.compile(r"(?:ff|fi|fl|ffi|ffl|ft|[\ufb00-\ufb06]) (?=[a-z])")
 _UNMAPPED_RE = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
 # Variants of two pdfium calls that return the handle as a plain integer, so it can key a cache.
@@ -229,6 +230,21 @@ class PdfPages:
         split_script = self._split_script
         line_start = True
         rotated = False
+        # A ligature glyph pdfium decomposes ("fi") can carry a phantom space inside its
+        # own box ("confi dentiality"): drop a space that sits within the previous glyph.
+        phantom = []
+        for m in _LIGATURE_SPACE_RE.finditer(text):
+            k = m.end() - 1  # the space
+            prev_box = cbox(k - 1)
+            space_box = cbox(k)
+            next_box = cbox(k + 1)
+            if space_box[0] < prev_box[2] - 0.3 and next_box[0] - prev_box[2] < 0.6:
+                phantom.append(k)
+        if phantom:
+            chars = list(text)
+            for k in phantom:
+                chars[k] = "\u200b"
+            text = "".join(chars)
         spans = []
         for m in _WORD_RE.finditer(text):
             i, j = m.span()
@@ -241,6 +257,10 @@ class PdfPages:
             spans.append((i, j, False))
         for i, j, broken in spans:
             raw_text = text[i:j]
+            if "\u200b" in raw_text:
+                raw_text = raw_text.replace("\u200b", "")
+                if not raw_text:
+                    continue
             last = j - 1
             a = cbox(i)
             b = cbox(last) if last != i else a

@@ -395,9 +395,12 @@ def _mark_furniture(lines: list[Line], page_sizes: dict[int, tuple[float, float]
                 keyed[key].add(ln.page)
     need = 2 if npages <= 3 else 3
     for ln, keys in band_lines:
-        if all(len(keyed[k]) >= need or _PAGE_NUM_RE.match(k) or _FURNITURE_RE.search(k) for k in keys):
+        w, h = page_sizes.get(ln.page, (612, 792))
+        # text that does not repeat is furniture only at the very edge (copyright, DOI, URL lines)
+        edge = ln.top < 0.06 * h or ln.bottom > 0.95 * h
+        if all(len(keyed[k]) >= need or _PAGE_NUM_RE.match(k) or (edge and _FURNITURE_RE.search(k)) for k in keys):
             ln.furniture = True
-        elif _FURNITURE_RE.search(ln.text):
+        elif edge and _FURNITURE_RE.search(ln.text):
             ln.furniture = True
 
 

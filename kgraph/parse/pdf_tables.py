@@ -106,11 +106,14 @@ def _table_under(pw, frags, cap, label, hrules, limit_top, body_size, vocab, tak
     x0 = x1 = None
     bottom = None
     if below and below[0].top - cap_bottom < 4 * lh:
-        first = below[0]
+        # the widest rule near the top sets the table's width (partial rules under a
+        # header group are narrower); rules of that width down the page belong to it
+        near = [r for r in below if r.top - cap_bottom < 8 * lh]
+        first = max(near, key=lambda r: r.x1 - r.x0)
         same = [r for r in below if abs(r.x0 - first.x0) < 8 and abs(r.x1 - first.x1) < 8]
         x0, x1 = first.x0, first.x1
         bottom = same[-1].top
-        rules_in = same
+        rules_in = [r for r in below if r.x0 >= x0 - 8 and r.x1 <= x1 + 8 and r.top <= bottom + 1]
     else:
         rules_in = []
     # words of the page not yet used, below the caption

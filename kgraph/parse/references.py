@@ -59,7 +59,10 @@ def split_entries(lines: list[str]) -> list[tuple[int | None, str]]:
             entries.append([None, body])
             continue
         prev = entries[-1][1]
-        if _complete(prev) and (bullet or _looks_like_start(body)) and not _continuation(body):
+        numbered_list = len(entries) >= 2 and all(e[0] is not None for e in entries)
+        if numbered_list and not bullet:
+            entries[-1][1] = _join(prev, body)  # a numbered list: unnumbered lines continue
+        elif _complete(prev) and (bullet or _looks_like_start(body)) and not _continuation(body):
             entries.append([None, body])
         else:
             entries[-1][1] = _join(prev, body)
@@ -203,8 +206,9 @@ def _author_end(text: str) -> int | None:
     if not _AUTHOR_LEAD_RE.match(text):
         # group authors ("Oxford Centre for ...") have no author list we can split
         return None
-    colon = re.match(r"^(?:[^:.]{1,60}?\s[A-Z]{1,3}(?:,\s(?:et al)?|\s*:\s))+", text[:600])
-    if colon and colon.group(0).rstrip().endswith(":"):  # BMC: "Irurita V, Smith AB: Title"
+    name = r"(?:[^,:.]{1,40}?\s[A-Z]{1,3}|et al)"
+    colon = re.match(rf"^{name}(?:,\s*{name})*\s*:\s", text[:600])
+    if colon:  # BMC: "Irurita V, Smith AB: Title", "Chen L, et al: Title"
         return colon.end()
     etal = re.search(r"\bet al[;,]", text[:400])
     if etal:  # "et al; American College of Cardiology; ... Association. Title"

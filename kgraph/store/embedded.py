@@ -88,7 +88,8 @@ def to_ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         return ox.BlankNode(str(term))
     if isinstance(term, Literal):
         if term.language:
-            return ox.Literal(str(term), language=term.language)
+            # Oxigraph keeps language tags lower-cased; do the same so re-loads compare equal
+            return ox.Literal(str(term), language=term.language.lower())
         if term.datatype is not None:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))

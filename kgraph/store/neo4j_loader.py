@@ -3,8 +3,10 @@
 One transaction per named graph: the graph's previous subgraph is taken out and
 its new one written, so a reload changes no counts and a changed document
 replaces only its own facts. Writes are batched ``UNWIND`` statements with
-parameters; labels and relationship types are validated identifiers
-(projection.py) interpolated in backticks, never values.
+parameters only: values, and also labels and relationship types (validated
+identifiers from projection.py), which go through Cypher 5.26's dynamic
+``SET n:$(labels)`` / ``CREATE ()-[:$(type)]->()``, so no statement text is
+ever built from data.
 
 Bookkeeping kept in Neo4j (documented in docs/neo4j-mapping.md):
 - ``(:NamedGraph {iri, nodes, tripleCount, nodeCount, relationshipCount, loadId, loadedAt})``
@@ -14,7 +16,8 @@ Bookkeeping kept in Neo4j (documented in docs/neo4j-mapping.md):
   the union of the others. A node in one graph needs none: its labels and
   properties are that graph's.
 
-Run one loader at a time per database (the CLI does).
+Run one loader at a time per database (the CLI does): nodes are read, merged in
+Python and written back inside the transaction. Needs Neo4j 5.26 or newer.
 """
 
 from __future__ import annotations
@@ -66,10 +69,6 @@ class GraphLoadError(ServerError):
 def _chunks(rows: Sequence, size: int) -> Iterator[Sequence]:
     for start in range(0, len(rows), size):
         yield rows[start:start + size]
-
-
-def _label_clause(labels: Iterable[str]) -> str:
-    return "".join(f":`{label}`" for label in sorted(labels))
 
 
 class Neo4jLoader:
@@ -180,7 +179,8 @@ class Neo4jLoader:
                           "WHERE r.graph = $graph DELETE r", graph=graph)
 
         deletes: list[str] = []
-        writes: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict]] = defaultdict(list)
+        creates: list[dict] = []  # nodes Neo4j does not have yet
+        updates: list[dict] = []  # nodes it has, whose labels/properties change
         for iri in affected:
             existing = current.get(iri)
             contributions = _contributions(existing) if existing else {}
@@ -195,40 +195,41 @@ class Neo4jLoader:
                 if CONCEPT_LABEL in existing_labels:  # vocabulary concepts stay, mentioned by nobody
                     props = {k: v for k, v in existing["props"].items() if k != "perGraph"}
                     props["graphs"] = []
-                    writes[((), ())].append({"iri": iri, "props": props})
+                    updates.append({"iri": iri, "props": props, "add": [], "remove": []})
                 else:
                     deletes.append(iri)
                 continue
             labels, props = merge_contributions((c["labels"], c["props"]) for c in contributions.values())
-            labels.add(RESOURCE_LABEL)
             graphs = sorted(contributions)
             props["iri"] = iri
             props["graphs"] = graphs
             if len(graphs) > 1:
                 props["perGraph"] = json.dumps(contributions, sort_keys=True, separators=(",", ":"))
-            key = (tuple(sorted(labels - existing_labels)), tuple(sorted(existing_labels - labels)))
-            writes[key].append({"iri": iri, "props": props})
+            if existing is None:
+                creates.append({"props": props, "labels": sorted(labels)})
+            else:
+                labels.add(RESOURCE_LABEL)
+                updates.append({"iri": iri, "props": props, "add": sorted(labels - existing_labels),
+                                "remove": sorted(existing_labels - labels)})
 
+        # Labels and types go in as parameters through Cypher 5.26's dynamic $(...) syntax: one
+        # statement per kind instead of one per label set or relationship type (each costs a round trip).
         if deletes:
-            self._batched(tx, graph, deletes,
-                          "UNWIND $rows AS iri MATCH (n:Resource {iri: iri}) DETACH DELETE n")
-        for (add, remove), rows in writes.items():
-            set_labels = f" SET n{_label_clause(add)}" if add else ""
-            remove_labels = f" REMOVE n{_label_clause(remove)}" if remove else ""
-            self._batched(tx, graph, rows,
-                          "UNWIND $rows AS row MERGE (n:Resource {iri: row.iri}) "
-                          f"SET n = row.props{set_labels}{remove_labels}")
+            self._batched(tx, graph, deletes, "UNWIND $rows AS iri MATCH (n:Resource {iri: iri}) DETACH DELETE n")
+        if updates:
+            self._batched(tx, graph, updates,
+                          "UNWIND $rows AS row MATCH (n:Resource {iri: row.iri}) "
+                          "SET n = row.props SET n:$(row.add) REMOVE n:$(row.remove)")
+        if creates:
+            self._batched(tx, graph, creates, "UNWIND $rows AS row CREATE (n:Resource) SET n = row.props SET n:$(row.labels)")
 
         rel_count = 0
         if projection is not None:
-            by_type: dict[str, list[list[str]]] = defaultdict(list)
-            for rel in projection.relationships:
-                by_type[rel.type].append([rel.source, rel.target])
-            for rel_type, rows in sorted(by_type.items()):
-                self._batched(tx, graph, rows,
-                              "UNWIND $rows AS row MATCH (a:Resource {iri: row[0]}) MATCH (b:Resource {iri: row[1]}) "
-                              f"CREATE (a)-[:`{rel_type}` {{graph: $graph}}]->(b)", graph=graph)
-                rel_count += len(rows)
+            rows = [[rel.source, rel.target, rel.type] for rel in projection.relationships]
+            self._batched(tx, graph, rows,
+                          "UNWIND $rows AS row MATCH (a:Resource {iri: row[0]}) MATCH (b:Resource {iri: row[1]}) "
+                          "CREATE (a)-[:$(row[2]) {graph: $graph}]->(b)", graph=graph)
+            rel_count = len(rows)
             tx.run(
                 f"MERGE (g:{REGISTRY_LABEL} {{iri: $graph}}) SET g.nodes = $nodes, g.tripleCount = $triples, "
                 "g.nodeCount = $node_count, g.relationshipCount = $rel_count, g.loadId = $load_id, "

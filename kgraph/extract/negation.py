@@ -1,0 +1,209 @@
+"""Negation and hedging of a mention (side effect, outcome) in a trial report sentence.
+
+Public API (stable):
+
+``assess(sentence_text, span_start, span_end) -> (negated, hedged, cue)``
+    ``span_start``/``span_end`` are character offsets of the mention inside
+    ``sentence_text``. ``cue`` is the negation cue as written when negated, else the
+    hedge cue when hedged, else None.
+
+Rules, tuned for how trial reports state side effects (the clinical-note rules of
+NegEx-style tools miss most of them):
+
+- a cell or sentence that is only "None.", "None reported", "Nil", "No side effects"
+  negates, whatever the span ("Not reported" does not: it means unknown);
+- a cue before the mention ("no", "without", "absence of", "free of", "denied",
+  "did not report", "neither ... nor") reaches forward over a coordinated list
+  ("no hallucinations or dysphoria were reported") up to ``max_words``; its scope ends
+  at a terminator ("but", ";", "however", "although", "except", ...) or at an
+  occurrence verb ("no X was seen, and nausea occurred");
+- a subject cue ("No patient", "none of the patients", "zero patients",
+  "0/20 patients") reaches over the verb phrase ("No patient experienced hallucinations");
+- a cue after the mention ("was not observed", "were not seen", "did not occur",
+  "in none of the patients", "in 0/20 patients", ": none") reaches back to it;
+- pseudo-negations do not negate: "no longer significant", "not only ... but also",
+  "no increase in pain", "not exceeding 25 mg/h";
+- hedges in the same clause: may, might, possibly, probably, suspected, could be
+  related, unclear whether, cannot be excluded, ...
+
+Cues live in ``ontology/negation_cues.yaml`` (users extend them there);
+``reload_cues(path)`` re-reads the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from kgraph.config import ONTOLOGY_DIR
+from kgraph.errors import InputError
+
+__all__ = ["assess", "reload_cues", "CUES_FILE"]
+
+CUES_FILE = ONTOLOGY_DIR / "negation_cues.yaml"
+
+
+@dataclass
+class _Cues:
+    whole_cell: re.Pattern
+    pre: re.Pattern
+    subject: re.Pattern
+    post: re.Pattern
+    pseudo: re.Pattern
+    terminators: re.Pattern
+    verbs: re.Pattern
+    hedges: re.Pattern
+    max_pre: int
+    max_subject: int
+    max_post: int
+    max_hedge: int
+
+
+def _alt(patterns: list[str]) -> re.Pattern:
+    pats = sorted((str(p) for p in patterns), key=len, reverse=True)
+    body = "|".join(f"(?:{p})" for p in pats) or r"(?!x)x"
+    # A cue starts and ends on a word edge, unless it starts/ends with punctuation
+    # (": none", ";").
+    return re.compile(rf"(?:(?<![\w/])|(?=[^\w\s]))(?:{body})(?:(?![\w/])|(?<=[^\w\s]))", re.IGNORECASE)
+
+
+def _load(path: Path) -> _Cues:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        mw = raw.get("max_words", {})
+        return _Cues(
+            whole_cell=re.compile(
+                r"(?:" + "|".join(f"(?:{p})" for p in raw["whole_cell"]) + r")", re.IGNORECASE
+            ),
+            pre=_alt(raw["pre_negation"]),
+            subject=_alt(raw["pre_subject"]),
+            post=_alt(raw["post_negation"]),
+            pseudo=_alt(raw["pseudo_negation"]),
+            terminators=_alt(raw["terminators"]),
+            verbs=_alt(raw["occurrence_verbs"]),
+            hedges=_alt(raw["hedges"]),
+            max_pre=int(mw.get("pre", 10)),
+            max_subject=int(mw.get("subject", 14)),
+            max_post=int(mw.get("post", 8)),
+            max_hedge=int(mw.get("hedge", 10)),
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, re.error) as exc:
+        raise InputError(f"cannot read negation cues from {path}: {exc}") from exc
+
+
+_CUES = _load(CUES_FILE)
+
+
+def reload_cues(path: Path | str | None = None) -> None:
+    global _CUES
+    _CUES = _load(Path(path) if path else CUES_FILE)
+    _analyse.cache_clear()
+
+
+_WORD_RE = re.compile(r"[\w/%]+")
+_CELL_STRIP_RE = re.compile(r"^[\s\W_]+|[\s\W_]+$")
+_TERMINATOR_WORD_RE = re.compile(r"[,;:]\s*$")
+
+
+def _words(s: str) -> int:
+    return len(_WORD_RE.findall(s))
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    pseudo: tuple[tuple[int, int], ...]
+    terminators: tuple[int, ...]  # start offsets
+    whole_cell: str | None
+
+
+@lru_cache(maxsize=4096)
+def _analyse(sentence: str) -> _Analysis:
+    c = _CUES
+    core = _CELL_STRIP_RE.sub("", sentence)
+    whole = core if core and c.whole_cell.fullmatch(core) else None
+    pseudo = tuple((m.start(), m.end()) for m in c.pseudo.finditer(sentence))
+    terms = tuple(m.start() for m in c.terminators.finditer(sentence))
+    return _Analysis(pseudo, terms, whole)
+
+
+def _in_pseudo(a: _Analysis, s: int, e: int) -> bool:
+    return any(ps <= s and e <= pe for ps, pe in a.pseudo)
+
+
+def _terminated(a: _Analysis, s: int, e: int) -> bool:
+    return any(s <= t < e for t in a.terminators)
+
+
+def assess(sentence_text: str, span_start: int, span_end: int) -> tuple[bool, bool, str | None]:
+    """(negated, hedged, cue) for the mention at [span_start, span_end) of the sentence."""
+    text = sentence_text
+    if not (0 <= span_start <= span_end <= len(text)):
+        raise ValueError(f"span {span_start}:{span_end} outside sentence of length {len(text)}")
+    c = _CUES
+    a = _analyse(text)
+    if a.whole_cell is not None:
+        return True, False, a.whole_cell
+    cue = _negation_cue(c, a, text, span_start, span_end)
+    if cue is not None:
+        return True, False, cue
+    hedge = _hedge_cue(c, a, text, span_start, span_end)
+    if hedge is not None:
+        return False, True, hedge
+    return False, False, None
+
+
+def _negation_cue(c: _Cues, a: _Analysis, text: str, s: int, e: int) -> str | None:
+    best: tuple[int, str] | None = None  # (distance in words, cue)
+    before = text[:s]
+    for m in c.subject.finditer(before):
+        if _in_pseudo(a, m.start(), m.end()) or _terminated(a, m.end(), s):
+            continue
+        d = _words(text[m.end() : s])
+        if d <= c.max_subject and (best is None or d < best[0]):
+            best = (d, m.group(0))
+    for m in c.pre.finditer(before):
+        if _in_pseudo(a, m.start(), m.end()) or _terminated(a, m.end(), s):
+            continue
+        gap = text[m.end() : s]
+        d = _words(gap)
+        if d > c.max_pre or c.verbs.search(gap):
+            continue
+        if m.group(0).lower() == "not" and (d > 6 or "," in gap):
+            continue  # a bare "not" negates a short phrase, not the next clause
+        if best is None or d < best[0]:
+            best = (d, m.group(0))
+    # post cues: start after the mention, scope back to it
+    for m in c.post.finditer(text, e):
+        if _in_pseudo(a, m.start(), m.end()):
+            continue
+        cue_start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+        if _terminated(a, e, cue_start):
+            break
+        d = _words(text[e:cue_start])
+        if d > c.max_post:
+            break
+        if best is None or d < best[0]:
+            best = (d, m.group(0).strip())
+        break
+    return best[1] if best else None
+
+
+def _hedge_cue(c: _Cues, a: _Analysis, text: str, s: int, e: int) -> str | None:
+    best: tuple[int, str] | None = None
+    for m in c.hedges.finditer(text):
+        if m.end() <= s:
+            lo, hi = m.end(), s
+        elif m.start() >= e:
+            lo, hi = e, m.start()
+        else:
+            continue
+        if _terminated(a, lo, hi):
+            continue
+        d = _words(text[lo:hi])
+        if d <= c.max_hedge and (best is None or d < best[0]):
+            best = (d, m.group(0))
+    return best[1] if best else None
