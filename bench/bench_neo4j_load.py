@@ -206,16 +206,16 @@ class DocumentWriter:
             self.evidence(claim)
 
 
-def documents(count: int, seed: int = 7):
-    """(graph IRI, triples) for `count` documents, generated one at a time."""
+def documents(count: int, seed: int = 7, scale: int = 1):
+    """(graph IRI, triples) for `count` documents, generated one at a time (~900 triples each x scale)."""
     rng = random.Random(seed)
     studies: list[tuple[ox.NamedNode, int]] = []
     for n in range(count):
         writer = DocumentWriter(n, rng)
         if n % 10 == 9 and studies:
-            writer.review(studies[-40:])
+            writer.review(studies[-40:], claims=20 * scale)
         else:
-            study = writer.paper()
+            study = writer.paper(arms=3 * scale, outcomes=6 * scale, adverse=8 * scale)
             size = next(int(t.object.value) for t in writer.triples
                         if t.subject == study and t.predicate == kg("sampleSize"))
             studies.append((study, size))
@@ -299,9 +299,9 @@ def naive_load(driver, docs) -> int:
     return count
 
 
-def take_docs(limit_triples: int, seed: int = 7):
+def take_docs(limit_triples: int, seed: int = 7, scale: int = 1):
     docs, total = [], 0
-    for graph, triples in documents(10**9, seed):
+    for graph, triples in documents(10**9, seed, scale):
         docs.append((graph, triples))
         total += len(triples)
         if total >= limit_triples:
@@ -313,6 +313,8 @@ def main() -> int:
     parser.add_argument("--triples", type=int, default=1_000_000)
     parser.add_argument("--baseline-triples", type=int, default=20_000)
     parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--doc-scale", type=int, default=1,
+                        help="document size: 1 = ~900 triples (a typical paper), 3 = ~2,700 (a long review)")
     parser.add_argument("--use-configured", action="store_true",
                         help="use NEO4J_URI or the managed server instead of a throw-away server")
     args = parser.parse_args()
@@ -351,7 +353,7 @@ def run(driver, args, server_pid) -> int:
     loader.ensure_schema()  # the constraint backs every MERGE, the baseline's too
 
     # 1. The same sample through both paths.
-    sample, sample_triples = take_docs(args.baseline_triples)
+    sample, sample_triples = take_docs(args.baseline_triples, scale=args.doc_scale)
     t0 = time.perf_counter()
     naive_load(driver, sample)
     naive_seconds = time.perf_counter() - t0
@@ -375,7 +377,7 @@ def run(driver, args, server_pid) -> int:
         t0 = time.perf_counter()
         loader.load_graph(str(GRAPH["vocab"]), vocab)
         load_seconds += time.perf_counter() - t0
-        for graph, triples in documents(10**9):
+        for graph, triples in documents(10**9, scale=args.doc_scale):
             t0 = time.perf_counter()
             loader.load_graph(graph, triples)
             load_seconds += time.perf_counter() - t0
@@ -401,7 +403,7 @@ def run(driver, args, server_pid) -> int:
     # 3. Idempotent replace: reload 20 documents, counts must not move.
     t0 = time.perf_counter()
     reloaded = 0
-    for graph, triples in list(documents(20)):
+    for graph, triples in list(documents(20, scale=args.doc_scale)):
         loader.load_graph(graph, triples)
         reloaded += len(triples)
     reload_seconds = time.perf_counter() - t0

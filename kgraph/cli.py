@@ -163,12 +163,16 @@ def export(
 
 @app.command()
 def viz(
-    condition: Optional[str] = typer.Option(None, "--condition"),
-    drug: Optional[str] = typer.Option(None, "--drug"),
-    out: Path = typer.Option(Path("evidence.html"), "--out"),
+    condition: Optional[str] = typer.Option(None, "--condition", help="Only protocols for this condition (id, label or abbreviation)."),
+    drug: Optional[str] = typer.Option(None, "--drug", help="Only protocols using this drug, as drug or adjunct."),
+    out: Path = typer.Option(Path("evidence.html"), "--out", help="Output file."),
+    fmt: Optional[str] = typer.Option(None, "--format", help="html | svg | png [default: from --out, else html]"),
 ) -> None:
-    """Write the interactive evidence network (one self-contained HTML file)."""
-    _not_built("viz")
+    """Write the evidence network: one self-contained HTML page, or a static SVG/PNG image."""
+    from kgraph.viz.network import write_evidence_view
+
+    path, network = write_evidence_view(out, fmt, condition=condition, drug=drug)
+    print(f"wrote {path}: {network.summary()}", file=sys.stderr)
 
 
 @app.command()
@@ -198,10 +202,23 @@ def table(
 @app.command()
 def plot(
     what: str = typer.Argument("trends", help="trends"),
-    out: Path = typer.Option(Path("plots"), "--out"),
+    out: Path = typer.Option(Path("plots"), "--out", help="Folder for the figures (PNG, SVG) and their data (JSON)."),
+    drug: str = typer.Option("ketamine", "--drug", help="Drug of the protocols plotted."),
+    condition: str = typer.Option("", "--condition", help="Only studies of this condition [default: all]."),
+    adjunct: str = typer.Option("midazolam", "--adjunct", help="Adjunct compared in the side-effect figure."),
 ) -> None:
-    """Plot the review's conclusions from the graph."""
-    _not_built("plot")
+    """Plot the review's conclusions from the graph (relief vs infusion duration and total dose, side effects)."""
+    from kgraph.viz.plots import plot_trends_from_settings
+
+    if what != "trends":
+        raise InputError(f"unknown plot '{what}' (available: trends)")
+    results = plot_trends_from_settings(out, drug=drug, condition=condition, adjunct=adjunct)
+    for result in results:
+        images = [p.name for p in result.files if p.suffix != ".json"]
+        if images:
+            print(f"{result.name}: {result.points} data points -> {out}/{{{','.join(images)},{result.name}.json}}")
+        if result.warning:
+            print(f"kgraph: warning: {result.warning}", file=sys.stderr)
 
 
 @app.command("eval")
@@ -224,9 +241,20 @@ def eval_(
 
 
 @app.command()
-def bench(what: str = typer.Argument("all", help="parse | extract | store | all")) -> None:
-    """Run the benchmarks under bench/."""
-    _not_built("bench")
+def bench(what: str = typer.Argument("all", help="parse | extract | store | neo4j | all")) -> None:
+    """Run the benchmarks under bench/ (each prints its figure next to a baseline from the same run)."""
+    import subprocess
+
+    from kgraph.config import PROJECT_DIR
+
+    scripts = {p.stem.removeprefix("bench_"): p for p in sorted((PROJECT_DIR / "bench").glob("bench_*.py"))}
+    chosen = list(scripts) if what == "all" else [what]
+    unknown = [w for w in chosen if w not in scripts]
+    if unknown:
+        raise InputError(f"no benchmark named '{unknown[0]}' (choose from {', '.join(scripts) or 'none'}, all)")
+    failed = [name for name in chosen if subprocess.call([sys.executable, str(scripts[name])]) != 0]
+    if failed:
+        raise KgraphError(f"benchmark(s) failed: {', '.join(failed)}")
 
 
 # --- neo4j -------------------------------------------------------------------

@@ -44,7 +44,9 @@ def print_ingest_summary(summary, json_out: bool = False, quiet: bool = False) -
         return
     console = Console()
     docs = summary.to_dict()["documents"]
-    console.print("documents: " + ", ".join(f"{n} {s}" for s, n in docs.items() if n))
+    console.print("documents: " + ", ".join(f"{n} {s}" for s, n in docs.items() if n)
+                  + (" (duplicates: other copies of a document in the same batch, e.g. its PDF)"
+                     if docs.get("duplicate") else ""))
     facts = summary.facts()
     if facts:
         table = Table(title="facts extracted (this run)", show_edge=False)
@@ -53,7 +55,7 @@ def print_ingest_summary(summary, json_out: bool = False, quiet: bool = False) -
         for kind, n in sorted(facts.items()):
             table.add_row(kind, str(n))
         console.print(table)
-    warnings = [w for o in summary.outcomes for w in o.warnings if o.status != "failed"]
+    warnings = [w for o in summary.outcomes for w in o.warnings if o.status not in ("failed", "duplicate")]
     if warnings:
         console.print(f"{len(warnings)} warnings (first 10 below; `kgraph ingest --json` lists all):")
         for w in warnings[:10]:

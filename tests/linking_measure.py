@@ -27,7 +27,16 @@ from kgraph.parse import read_document  # noqa: E402
 
 SEED_TXT = Path("/work/shared/seed/maher2017-ketamine-infusion-review.txt")
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-METRICS = ["ratio", "partial_ratio", "token_sort_ratio", "token_set_ratio", "WRatio", "QRatio"]
+METRICS = ["ratio", "partial_ratio", "token_sort_ratio", "token_set_ratio", "WRatio", "QRatio", "partial_or_set"]
+
+
+def partial_or_set(a: str, b: str) -> float:
+    """The larger of partial_ratio (a title inside a longer one) and token_set_ratio (reordered words)."""
+    return max(fuzz.partial_ratio(a, b), fuzz.token_set_ratio(a, b))
+
+
+def metric(name: str):
+    return partial_or_set if name == "partial_or_set" else getattr(fuzz, name)
 _SMALL = {"a", "an", "the", "of", "in", "on", "for", "and", "or", "with", "to", "by", "at", "from", "as", "vs"}
 
 
@@ -61,13 +70,33 @@ def _typos(t: str) -> str:
     return " ".join(words)
 
 
+def _swap(t: str) -> str:
+    words = t.split()
+    mid = len(words) // 2
+    if len(words) > 4:
+        words[mid], words[mid + 1] = words[mid + 1], words[mid]
+    return " ".join(words)
+
+
+def _drop_word(t: str) -> str:
+    words = t.split()
+    if len(words) > 5:
+        del words[len(words) // 3]
+    return " ".join(words)
+
+
+def _symbols(t: str) -> str:
+    return t.replace("(R)", "®").replace("(S)", "(S)").replace("±", "+/-").replace("µ", "u").replace("'", "")
+
+
 def _drop_subtitle(t: str) -> str:
     return t.split(":")[0] if ":" in t else t
 
 
 def variants(title: str) -> list[str]:
     v = [_sentence_case(title), _title_case(title), _punct(title), _ocr(title), _typos(title), _drop_subtitle(title),
-         _typos(_punct(_sentence_case(title))), _ocr(_title_case(title)), title.rstrip(".") + ".", "The " + title]
+         _typos(_punct(_sentence_case(title))), _ocr(_title_case(title)), title.rstrip(".") + ".", "The " + title,
+         _swap(title), _drop_word(title), _symbols(_swap(_title_case(title))), _drop_word(_swap(_sentence_case(title)))]
     return [x for x in v if normalize_title(x) and normalize_title(x) != ""]
 
 
@@ -102,8 +131,8 @@ def pairs():
     return pos, neg, hard
 
 
-def sweep(pos, neg, metric: str):
-    fn = getattr(fuzz, metric)
+def sweep(pos, neg, metric_name: str):
+    fn = metric(metric_name)
     ps = [fn(normalize_title(a), normalize_title(b)) for a, b in pos]
     ns = [fn(normalize_title(a), normalize_title(b)) for a, b in neg]
     rows = []
@@ -136,7 +165,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for th, tp, fp, fn_, prec, rec, f1 in rows:
         print(f"| {th} | {tp} | {fp} | {fn_} | {prec:.3f} | {rec:.3f} | {f1:.3f} |")
-    fn = getattr(fuzz, m)
+    fn = metric(m)
     print("\nsame-first-author negatives:")
     for a, b in hard:
         print(f"- {fn(normalize_title(a), normalize_title(b)):.1f}: {a[:60]!r} vs {b[:60]!r}")

@@ -135,3 +135,11 @@ def test_user_can_add_a_cue(tmp_path):
         assert judge("kein Erbrechen", "Erbrechen") == (True, False, "kein")
     finally:
         reload_cues()
+
+
+def test_long_sentence_window_does_not_cut_words():
+    filler = "x" * 150
+    sentence = f"The casino{filler} hallucinations were frequent"
+    assert judge(sentence, "hallucinations")[0] is False
+    sentence = "no " + "word " * 40 + "hallucinations occurred"
+    assert judge(sentence, "hallucinations")[0] is False  # beyond any cue's reach

@@ -495,3 +495,33 @@ def test_offsets_point_into_text():
     text = "Ketamine (0.15–0.4 mg/ kg/h) for 5 days; bolus 0.25 mg/kg."
     for m in find_quantities(text):
         assert text[m.start : m.end] == m.text
+
+
+def test_user_can_add_a_unit_spelling(tmp_path):
+    from kgraph.extract.units import UNITS_FILE, reload_units
+
+    extra = tmp_path / "units.yaml"
+    extra.write_text(UNITS_FILE.read_text(encoding="utf-8").replace("microgramme, microgrammes]", "microgramme, microgrammes, Mikrogramm]"))
+    try:
+        assert find_quantities("Ketamin 60 Mikrogramm/kg als Bolus") == []
+        reload_units(extra)
+        q = only("Ketamin 60 Mikrogramm/kg als Bolus").quantity
+        assert (q.unit, q.normalized_value) == ("µg/kg", D("0.06"))
+    finally:
+        reload_units()
+
+
+def test_range_with_two_time_units_normalizes_each_end_exactly():
+    m = only("Relief lasting from 6 weeks to 6 months was reported.")
+    assert m.kind == "relief" and m.quantity.unit == "mo"
+    assert (m.quantity.normalized_low, m.quantity.normalized_high) == (D(1008), D(4383))
+    assert (m.low_unit, m.low_written) == ("wk", D(6))
+
+
+def test_list_of_time_points_shares_kind():
+    got = kinds("Pain relief at 1 wk, 1 mo, 3 mo, and 6 mo.")
+    assert [k for _, k in got] == ["relief"] * 4
+
+
+def test_numbered_labels_are_not_counts():
+    assert find_quantities("in CRPS type 1 patients and Table 2 patients") == []

@@ -81,3 +81,42 @@ def seed_table_document(header: list[str] | None = None, marker: str = "superscr
 
 def norm(text: str) -> str:
     return " ".join(str(text).split())
+
+
+@lru_cache(maxsize=1)
+def analyzer():
+    """One pipeline for all review tests (it caches what it reads)."""
+    from kgraph.extract.review import Analyzer
+
+    return Analyzer()
+
+
+@lru_cache(maxsize=1)
+def pdf_document():
+    return read_document(SEED_PDF)
+
+
+@lru_cache(maxsize=1)
+def pdf_frames():
+    from kgraph.extract.review import extract_review
+
+    return extract_review(pdf_document(), analyzer=analyzer())
+
+
+@lru_cache(maxsize=1)
+def seed_table_frames():
+    from kgraph.extract.review import extract_review
+
+    return extract_review(seed_table_document(), analyzer=analyzer())
+
+
+def store_with(*frames_list, vocab: bool = True):
+    """An in-memory store holding the given documents (with the vocabularies for labels)."""
+    from kgraph.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore.in_memory()
+    if vocab:
+        store.load_vocabularies()
+    for fr in frames_list:
+        store.add_frames(fr)
+    return store

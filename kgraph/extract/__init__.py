@@ -31,7 +31,10 @@ def looks_like_review(doc: Any) -> bool:
     for table in getattr(doc, "tables", []) or []:
         if len(table.rows) >= 3 and _EVIDENCE_TABLE.search(table.caption or ""):
             return True
-    return False
+    # an evidence table recognized by its columns, or a paper that calls itself a review
+    from kgraph.extract.review import is_review
+
+    return is_review(doc)
 
 
 def extract_document(doc: Any, nlp: Any = None) -> DocumentFrames:

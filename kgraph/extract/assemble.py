@@ -254,6 +254,11 @@ def sentence_records(document: Document, doc: Doc) -> list[Sent]:
             page, bbox = block.span.page, block.span.bbox
             if section is None and block.section:
                 section = block.section
+        if stripped.count("|") >= 3 or stripped.count("\t") >= 3 or _in_table(document, start):
+            # a table flattened into the text: its rows are not prose
+            records.append(Sent(index=len(records), span=sent, start=start, end=sent.end_char, role="table",
+                                section=section, page=page, bbox=bbox, block=block_no, in_abstract=False))
+            continue
         heading = _main_heading(stripped)
         label = _label_role(stripped) if heading is None else None
         this_role: str
@@ -336,6 +341,13 @@ def sentence_records(document: Document, doc: Doc) -> list[Sent]:
             r.role = "skip"
     _mark_unlabelled_abstract_parts(records)
     return records
+
+
+def _in_table(document: Document, offset: int) -> bool:
+    for t in document.tables:
+        if t.span is not None and t.span.start <= offset < t.span.end:
+            return True
+    return False
 
 
 def _title_span(document: Document) -> tuple[int, int] | None:
@@ -1294,9 +1306,15 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
         if cid in comp:
             continue
         co = Coadministration(drug=entry["concept"], evidence=[_evidence(entry["sents"][0][0])])
-        for s, d in entry["sents"]:
+        dose_mentions = list(entry["sents"]) + [
+            (d.sent, d) for d in drugs
+            if d.concept.id == cid and d.sent.role in ("abstract", "methods") and (d.sent, d) not in entry["sents"]
+            and not _ELIGIBILITY.search(d.sent.text) and not re.search(r"\b(?:despite|prior|previous)\b", d.sent.text, re.I)
+        ]
+        for s, d in dose_mentions:
             for q in _doses_for(ctx, s, d):
                 _add_unique(co.doses, _clone(q, "dose"))
+        for s, d in entry["sents"]:
             if co.purpose is None:
                 m = _PURPOSE.search(s.text[max(0, d.ent.start_char - s.start - 40) :])
                 if m:
@@ -1330,6 +1348,11 @@ def _anchor(ctx: Context, s: Sent, m: QuantityMention, drug_ents: list[Span]) ->
             between = text[m.end : e.start_char]
             if re.fullmatch(r"\s*(?:of\s+)?(?:the\s+)?(?:(?:iv|i\.v\.|intravenous|oral|racemic)\s+)?", between, re.I):
                 return e
+    if best is None:
+        # "After an initial bolus of 2.5-7.5 mg, midazolam was infused ...": the subject follows
+        following = [e for e in drug_ents if e.start_char >= m.end and not re.search(r"[;.]\s", text[m.end : e.start_char])]
+        if following:
+            return min(following, key=lambda e: e.start_char)
     return best
 
 
@@ -1424,7 +1447,7 @@ _TOTAL_CUE = re.compile(r"\b(?:total|cumulative|in all|altogether|overall dose)\
 _PER70 = re.compile(r"\b70[- ]?kg\b", re.I)
 _TITRATE_START = re.compile(r"\b(?:start(?:ed|ing)?|initiat\w+|begun|began|commenc\w+|initial(?:ly)?|from)\b", re.I)
 _TITRATE_UP = re.compile(r"\b(?:increas\w+|titrat\w+|escalat\w+|rais\w+|up to|to a maximum|maximum of|until)\b", re.I)
-_STEP_BEFORE = re.compile(r"\b(?:by|increments? of|steps? of)\s*$", re.I)
+_STEP_BEFORE = re.compile(r"(?<!followed )(?<!replaced )\b(?:by|increments? of|steps? of)\s*$", re.I)
 _INFUSION_WORD = re.compile(r"\binfus\w*|\bsessions?\b|\bdrip\b|\btreatments?\b", re.I)
 _DURATION_BEFORE = re.compile(
     r"(?:\b(?:over|for|lasting|lasted|ran for|run for|during|infused over|given over|administered over|each lasting|duration of)"
@@ -1459,14 +1482,25 @@ def _slot_for(q: Quantity, sent: Sent, m: QuantityMention, ctx: Context) -> str 
         return "rate"
     if not is_mass_dose(q):
         return None
-    if q.kind == "bolus" or _BOLUS_CUE.search(before[-40:]):
+    total_at = max((m_.end() for m_ in _TOTAL_CUE.finditer(before[-40:])), default=-1)
+    bolus_at = max((m_.end() for m_ in _BOLUS_CUE.finditer(before[-40:])), default=-1)
+    if total_at > bolus_at:
+        return "total_dose"
+    if bolus_at >= 0 or (q.kind == "bolus" and total_at < 0):
         return "bolus"
     return "total_dose"
 
 
-def _fix_per70(q: Quantity, sent: Sent) -> Quantity:
-    """"1,020 mg when normalized to a 70-kg patient": an absolute mass stated per 70 kg."""
-    if not q.per_weight and not q.per_70kg and is_mass_dose(q) and _PER70.search(sent.text) and "/" not in _unit_of(q):
+def _fix_per70(q: Quantity, sent: Sent, m: QuantityMention | None = None, doc_text: str = "") -> Quantity:
+    """"1,020 mg when normalized to a 70-kg patient", "for a 70-kg patient this corresponds to
+    17.5 mg": an absolute mass stated per 70 kg (the 70 kg must be next to the number)."""
+    near = _PER70.search(sent.text)
+    if m is not None and doc_text:
+        after = doc_text[m.end : min(sent.end, m.end + 45)]
+        before = doc_text[max(sent.start, m.start - 60) : m.start]
+        near = (re.match(r"^[^;()]*?\b(?:for|per|in|to|normali[sz]ed to|of) (?:a |an |the )?70[- ]?kg\b", after, re.I)
+                or re.search(r"\b(?:for|per|in) (?:a |an |the )?70[- ]?kg (?:patient|adult|person|subject|man|woman)?(?:[^;.]|\.\d)*$", before, re.I))
+    if not q.per_weight and not q.per_70kg and is_mass_dose(q) and near and "/" not in _unit_of(q):
         q = copy.deepcopy(q)
         q.per_70kg = True
         unit = _unit_of(q)
@@ -1480,13 +1514,23 @@ def _fix_per70(q: Quantity, sent: Sent) -> Quantity:
 
 def _duration_is_infusion(ctx: Context, s: Sent, m: QuantityMention) -> bool:
     q = m.quantity
-    if not is_duration(q) or q.kind in ("age", "interval", "follow_up", "relief"):
+    if not is_duration(q) or q.kind in ("age", "interval", "follow_up", "relief", "course", "disease_duration"):
         return False
     text = ctx.doc.text
     before = text[max(s.start, m.start - 40) : m.start]
     after = text[m.end : min(s.end, m.end + 40)]
     raw = text[m.start : m.end]
     if _NOT_DURATION_BEFORE.search(before) or _NOT_DURATION_AFTER.search(after):
+        return False
+    if re.search(r"\b(?:tapered|weaned|reduced|decreased|stopped|discontinued|withheld)\b[^.;,]{0,15}$", before, re.I):
+        return False
+    # "each held for 20 minutes (60 minutes in total)": the steps of one infusion
+    if re.match(r"^\s*(?:in total|in all|total|altogether)\b", after, re.I):
+        return True
+    sent_text = s.text
+    if re.search(r"\b(?:in total|in all)\b", sent_text, re.I) and re.search(r"\beach\b[^.;]{0,25}$", before, re.I):
+        return False
+    if re.search(r"\beach (?:held|maintained|kept)\b[^.;]{0,10}$", before, re.I) or re.search(r"\b(?:each|per) step\b", before + after, re.I):
         return False
     hyphen = re.search(r"-(?:hour|h|hr|minute|min|day|d)\b", raw, re.I) or re.match(r"^\s*-?\s*(?:hour|minute|day)s?\b", after)
     # "a 4-hour infusion", "10 daily 4-h infusions", "5-day inpatient infusion"
@@ -1498,8 +1542,11 @@ def _duration_is_infusion(ctx: Context, s: Sent, m: QuantityMention) -> bool:
     if _DURATION_BEFORE.search(before):
         hours = _hours(q)
         # "over two consecutive weeks" is the course, not one infusion, unless continuous
-        if hours is not None and hours > 24 and not re.search(r"continuous|continuously|\binfusion (?:ran|lasted|was run)|infused", s.text, re.I):
-            return False
+        if hours is not None and hours > 24:
+            multi_day = re.search(r"continuous|continuously|\binfusions? (?:ran|lasted|was run)|infused|stepwise|titrat\w+|increased", s.text, re.I)
+            course = re.search(r"\b(?:daily|each day|per day|consecutive|every other day|sessions|infusions)\b", s.text, re.I)
+            if not multi_day or course:
+                return False
         if re.search(r"\b(?:follow(?:ed)?[- ]up|observ\w+|monitor\w+|fasted|washout|study period)\b", before + " " + s.text[: m.start - s.start][-60:], re.I):
             return False
         return bool(_INFUSION_WORD.search(s.text) or re.search(r"\b(?:infused|given|administered|received|dose)\b", s.text, re.I) or q.kind == "duration")
@@ -1521,7 +1568,7 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
     slotted: list[_Slotted] = []
     durations: list[tuple[Quantity, Sent]] = []
     discourse_drug: dict[int | None, str] = {}
-    protocol_sents = [s for s in ctx.sents if s.role in METHODS_ROLES or s.role in ("results",)]
+    protocol_sents = [s for s in ctx.sents if s.role in METHODS_ROLES or s.role in ("results", "discussion", "conclusions")]
     alternatives: list[list[Quantity]] = []
     for s in protocol_sents:
         ents = _anchor_candidates(s)
@@ -1531,21 +1578,41 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
         for m in mentions:
             q = m.quantity
             slot = _slot_for(q, s, m, ctx)
+            late = s.role in ("discussion", "conclusions")
+            if late and not (slot == "total_dose" and focus_here and re.search(
+                    r"\b(?:total|cumulative)\b", ctx.doc.text[max(s.start, m.start - 40) : m.start], re.I)):
+                continue  # the discussion restates (or cites others); only a stated total is new
+            if slot is not None and re.search(r"\bequivalents?\b|\bMME\b|\bOME\b", s.text):
+                continue  # opioid consumption in morphine equivalents, not a dose given
             if slot is None:
-                if s.role != "results" and (focus_here or _discourse_is_focus(discourse_drug, s, focus)) and _duration_is_infusion(ctx, s, m):
+                if not (focus_here or _discourse_is_focus(discourse_drug, s, focus)):
+                    continue
+                if s.role != "results" and _duration_is_infusion(ctx, s, m):
+                    durations.append((_clone(q, "duration", s), s))
+                elif s.role == "results" and _reported_infusion_duration(ctx, s, m):
                     durations.append((_clone(q, "duration", s), s))
                 continue
             a = _anchor(ctx, s, m, ents)
-            owner = a._.concept_id if a is not None else discourse_drug.get(s.block, focus.id if s.role != "results" else None)
+            owner = a._.concept_id if a is not None else discourse_drug.get(s.block, focus.id)
             if owner != focus.id:
                 continue
+            before = ctx.doc.text[max(s.start, m.start - 60) : m.start]
+            if _STEP_BEFORE.search(before[-25:]) or re.search(r"\b(?:reduced|decreased|lowered|tapered|weaned)\b[^.;,]{0,20}$", before, re.I):
+                continue  # a titration step or a reduction, not a rate given
             if s.role == "results":
-                # results restate what was delivered: keep achieved rates and totals only
+                # results restate what was delivered: summary rates and totals only
+                # ("the mean maximal rate was 36 ± 6 mg/h"), not single patients' values
                 if slot not in ("rate", "total_dose"):
                     continue
                 if a is None and not re.search(r"\b(?:rate|dose|infus\w*)\b", s.text, re.I):
                     continue
-            q2 = _fix_per70(q, s)
+                summary = q.mean is not None or re.search(r"\b(?:mean|median|average|averaged|on average)\b", before, re.I) or (
+                    slot == "total_dose" and re.search(r"\b(?:total|cumulative)\b", before + ctx.doc.text[m.end : m.end + 30], re.I))
+                if not summary:
+                    continue
+            q = _daily_dose(q, before)
+            slot = "rate" if is_rate(q) else slot
+            q2 = _fix_per70(q, s, m, ctx.doc.text)
             kind = {"total_dose": "total", "rate": "rate", "bolus": "bolus", "target_concentration": "target_concentration"}[slot]
             sent_slots.append(_Slotted(slot, _clone(q2, kind, s), s, m))
         if ents:
@@ -1560,13 +1627,17 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
             alternatives.append(alt)
         slotted.extend(sent_slots)
     for sl in slotted:
-        _add_unique(getattr(base, sl.slot), sl.q)
+        for part in _split_value_and_range(sl.q):
+            _add_unique(getattr(base, sl.slot), part)
         base.evidence.append(_evidence(sl.sent)) if all(e.start != sl.sent.start for e in base.evidence) else None
     for q, s in durations:
-        _add_unique(base.infusion_duration, q)
+        for part in _split_value_and_range(q):
+            _add_unique(base.infusion_duration, part)
         if all(e.start != s.start for e in base.evidence):
             base.evidence.append(_evidence(s))
     _drop_bolus_duration(ctx, base)
+    for name in ("bolus", "rate", "target_concentration", "total_dose", "infusion_duration"):
+        setattr(base, name, _drop_range_endpoints(getattr(base, name)))
     base.route = find_route(ctx, focus)
     base.form = find_form(ctx, focus)
     base.sessions, base.schedule = find_sessions(ctx, focus)
@@ -1588,16 +1659,122 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
     return protocols
 
 
+def _split_value_and_range(q: Quantity) -> list[Quantity]:
+    """"3 days (range 1-6 days)": a central value and a range, two facts."""
+    central = q.value if q.value is not None else q.mean
+    if central is None or q.low is None or q.high is None:
+        return [q]
+    a = copy.deepcopy(q)
+    a.low = a.high = a.normalized_low = a.normalized_high = None
+    b = copy.deepcopy(q)
+    b.value = b.mean = b.sd = b.normalized_value = None
+    b.qualifier = None
+    m = re.search(r"\(?\s*(?:range|IQR)[^)]*\)?\s*$", q.text)
+    if m:
+        b.text = q.text[m.start():].strip("() ")
+        a.text = q.text[: m.start()].strip()
+    return [a, b]
+
+
+def _drop_range_endpoints(values: list[Quantity]) -> list[Quantity]:
+    """A single value that is the start or end of a range in the same list ("started at 0.1"
+    next to "0.1-0.5") adds nothing."""
+    ends = set()
+    for q in values:
+        if q.low is not None and q.high is not None and q.normalized_unit:
+            ends.add((q.normalized_unit, q.normalized_low))
+            ends.add((q.normalized_unit, q.normalized_high))
+    if not ends:
+        return values
+    return [q for q in values if not (q.mean is None and q.low is None and (q.normalized_unit, q.normalized_value) in ends)]
+
+
+def _daily_dose(q: Quantity, before: str) -> Quantity:
+    """"a daily dose of 38 mg", "10 mg per day": an amount per day is a rate in mg/d."""
+    if is_mass_dose(q) and "/" not in _unit_of(q) and re.search(r"\b(?:daily|per day|a day|/day)\b[^.;,]{0,40}$", before, re.I):
+        q = copy.deepcopy(q)
+        q.unit = f"{_unit_of(q)}/d"
+        q.kind = "rate"
+        _renormalize(q)
+    return q
+
+
+def _reported_infusion_duration(ctx: Context, s: Sent, m: QuantityMention) -> bool:
+    """Results that report how long the infusions lasted: "the infusion lasted 5 days on
+    average (range 3-7 days)", "median duration of the infusion was 3 days (range 1-6)"."""
+    q = m.quantity
+    if not is_duration(q) or q.kind in ("age", "interval"):
+        return False
+    text = ctx.doc.text
+    clause = text[max(s.start, m.start - 80) : m.start]
+    clause = re.split(r"[;]", clause)[-1]
+    return bool(
+        re.search(r"\binfusions?\s+(?:\w+\s+){0,2}(?:lasted|ran|was run|continued)\b", clause, re.I)
+        or re.search(r"\b(?:duration|length) of (?:the )?(?:\w+\s+){0,2}infusions?\b[^.;]{0,20}\bwas\b", clause, re.I)
+        or re.search(r"\binfusion (?:duration|time|length)\b[^.;]{0,20}\bwas\b", clause, re.I)
+        or re.search(r"\binfused over (?:a )?(?:mean|median|average)(?: of)?\s*$", clause, re.I)
+    )
+
+
 def _discourse_is_focus(discourse: dict[int | None, str], s: Sent, focus: Concept) -> bool:
     return discourse.get(s.block, focus.id) == focus.id
 
 
 def _merge_titration(ctx: Context, s: Sent, slots: list[_Slotted], protocol: Protocol) -> None:
     """"started at 0.1 mg/kg/h and increased by 0.1 up to 0.5": one titrated range, not three rates."""
+    text = ctx.doc.text
+
+    def role(sl: _Slotted) -> str | None:
+        return getattr(sl.mention.raw, "role", None)
+
+    # "started at 10 mg ... to a maximum of 50 mg/day": the start is a daily amount too
+    for sl in slots:
+        if role(sl) == "start" and sl.slot != "rate" and is_mass_dose(sl.q) and "/" not in _unit_of(sl.q):
+            per_day = [o for o in slots if o.slot == "rate" and _unit_of(o.q) == f"{_unit_of(sl.q)}/d"]
+            if per_day:
+                sl.q = copy.deepcopy(sl.q)
+                sl.q.unit = f"{_unit_of(sl.q)}/d"
+                sl.q.kind = "rate"
+                _renormalize(sl.q)
+                sl.slot = "rate"
     rates = [sl for sl in slots if sl.slot == "rate" and sl.q.low is None and sl.q.mean is None]
+
+    if any(role(sl) in ("start", "step", "maximum") for sl in rates):
+        # the quantity grammar has read the titration: start, step(s), maximum
+        steps = [sl for sl in rates if role(sl) == "step"]
+        starts = [sl for sl in rates if role(sl) == "start"]
+        grammar_titration = next((sl.mention.raw.titration for sl in rates if getattr(sl.mention.raw, "titration", None)), None)
+        if grammar_titration is not None and protocol.titration is None:
+            t = copy.deepcopy(grammar_titration)
+            if not t.evidence:
+                t.evidence = [_evidence(s)]
+            protocol.titration = t
+        drop = {id(sl) for sl in steps}
+        if starts:
+            start = starts[0]
+            top = next((sl for sl in rates if role(sl) == "maximum" and sl.q.normalized_unit == start.q.normalized_unit), None)
+            if top is None:
+                later = [sl for sl in rates if sl.mention.start > start.mention.start and role(sl) not in ("step",)
+                         and sl.q.normalized_unit == start.q.normalized_unit and sl.q.value is not None
+                         and start.q.value is not None and sl.q.value > start.q.value
+                         and not _STEP_BEFORE.search(text[max(s.start, sl.mention.start - 25) : sl.mention.start])]
+                top = later[-1] if later else None
+            if top is not None and start.q.value is not None and top.q.value is not None:
+                rng = copy.deepcopy(start.q)
+                rng.text = _norm(text[start.mention.start : top.mention.end])
+                rng.value = None
+                rng.low, rng.high = start.q.value, top.q.value
+                rng.unit = top.q.unit
+                rng.qualifier = None
+                _renormalize(rng)
+                drop |= {id(start), id(top)}
+                slots[:] = [sl for sl in slots if id(sl) not in drop]
+                slots.append(_Slotted("rate", rng, s, start.mention))
+                return
+        slots[:] = [sl for sl in slots if id(sl) not in drop]
+        return
     if len(rates) < 2 or not _TITRATE_START.search(s.text) or not _TITRATE_UP.search(s.text):
         return
-    text = ctx.doc.text
     step = None
     for sl in rates:
         if _STEP_BEFORE.search(text[max(s.start, sl.mention.start - 20) : sl.mention.start]):
@@ -1644,6 +1821,8 @@ def _alternative_doses(ctx: Context, s: Sent, slots: list[_Slotted]) -> list[Qua
     if len(units) != 1:
         return []
     between = text[doses[0].mention.end : doses[-1].mention.start]
+    if re.search(r"\bflexible|as tolerated|according to|titrat\w+|adjusted|individuali[sz]ed", s.text, re.I):
+        return []  # one arm dosed within a range, not separate arms
     if re.search(r"\bor\b|\beither\b|\bversus\b|\bvs\.?", between + text[max(s.start, doses[0].mention.start - 30) : doses[0].mention.start], re.I) and not re.search(r"\bthen\b|\bfollowed\b", between, re.I):
         values = []
         for sl in doses:
@@ -1706,7 +1885,8 @@ def find_route(ctx: Context, focus: Concept) -> str | None:
                 counts[route] = counts.get(route, 0) + 1
             elif nearest is None or not focus_ents:
                 # "Each treatment was infused intravenously": no drug named, the study drug
-                if re.search(r"\binfus\w+", s.text, re.I) and nearest is None:
+                if nearest is None and re.search(r"\b(?:infus\w+|given|administered|delivered|lines?|cannula\w*|catheters?|pump)\b", s.text, re.I) \
+                        and not re.search(r"\b(?:previous|prior|history|course of|failed|despite)\b", s.text, re.I):
                     counts[route] = counts.get(route, 0) + 1
             elif focus_ents and re.search(r"\b(?:each|all|both)\b", s.text, re.I):
                 # "ketamine or saline, each infused intravenously"
@@ -1731,14 +1911,24 @@ def find_form(ctx: Context, focus: Concept) -> str | None:
     for s in ctx.sents:
         if s.role not in ("title", "abstract", "methods"):
             continue
+        # the form of what was given counts; a form measured in plasma does not
+        given = re.search(r"\b(?:infus\w+|given|administered|received|dosed|started|rate|bolus|dose)\b", s.text, re.I)
+        measured = re.search(r"\b(?:plasma|serum|concentrations?|metabolite|norketamine|pharmacokinetic|pharmacodynamic|profiles?)\b", s.text, re.I)
+        weight = 3 if given and not measured else (1 if not measured else 0)
+        if s.role == "title":
+            weight = max(weight, 1) if not measured else 0
+        if weight == 0:
+            continue
+        found = False
         for e in _ents(s, "FORM"):
             label = _ent_concept(e)
             if label is not None:
-                counts[label.label] = counts.get(label.label, 0) + 1
-        if not _ents(s, "FORM"):
+                counts[label.label] = counts.get(label.label, 0) + weight
+                found = True
+        if not found:
             for rx, form in _FORM_RES:
                 if rx.search(s.text):
-                    counts[form] = counts.get(form, 0) + 1
+                    counts[form] = counts.get(form, 0) + weight
     if not counts:
         return None
     return max(counts, key=lambda f: counts[f])
@@ -1783,6 +1973,11 @@ def find_sessions(ctx: Context, focus: Concept) -> tuple[int | None, str | None]
         for rx in _SESSION_PATTERNS:
             for m in rx.finditer(text):
                 gd = m.groupdict()
+                if re.search(r"\d\.\s*$", text[max(0, m.start() - 3) : m.start()]) and not gd.get("list"):
+                    continue  # "1.2 Treatment": a numbered heading
+                if gd.get("list") and (not re.search(r"\b(?:infusions?|repeated|treatments?|sessions?|given|received)\b", text, re.I)
+                                       or re.search(r"\b(?:assess\w*|measur\w*|record\w*|rated|scor\w*|evaluat\w*|MADRS|questionnaire)\b", text, re.I)):
+                    continue
                 value = None
                 priority = 1 if s.role in ("methods", "abstract", "title") else 0
                 if gd.get("list"):
@@ -1843,6 +2038,11 @@ def _is_crossover(ctx: Context) -> bool:
 
 def _single_administration(ctx: Context) -> bool:
     """No repetition stated: a single infusion per arm ("a 40-minute infusion", crossover periods)."""
+    for s in ctx.sents:
+        if s.role in ("abstract", "methods", "results") and re.search(
+            r"\brepeat(?:ed)?\b|\bre-?admi\w+|\badmissions\b|\bmore than one (?:infusion|admission|course)|"
+            r"\bper patient\b|\b(?:infusions|courses) (?:were|was) (?:given|repeated)|\bevery \d+ (?:weeks|months|days)\b", s.text, re.I):
+            return False
     for s in ctx.sents:
         if s.role not in ("title", "abstract", "methods", "conclusions"):
             continue

@@ -177,6 +177,17 @@ def relation_of(clause: str, vars_found: list[tuple[str, int, int]]) -> str | No
     return None
 
 
+_TABLE_TALK = re.compile(r"^\s*(?:in|as shown in|see|the comparison of [^,]{0,80} in)\s+(?:table|fig(?:ure)?)\.?\s*\d|^\s*(?:table|fig(?:ure)?)\.?\s*\d+\s+(?:shows|lists|summari)", re.I)
+_CLINICAL_LABELS = {"DRUG", "CONDITION", "OUTCOME_MEASURE", "ADVERSE_EFFECT"}
+
+
+def _names_clinical_entity(sentence: str, analyzer: Any) -> bool:
+    if analyzer is None:
+        return True
+    ents, _, _ = analyzer.read(sentence)
+    return any(e.label in _CLINICAL_LABELS for e in ents)
+
+
 def _section_citations(doc: Any) -> list[tuple[str, set[str], list[int]]]:
     """(heading, protocol variables the heading names, citation numbers under it) for body subsections."""
     out: list[tuple[str, set[str], list[int]]] = []
@@ -241,6 +252,10 @@ def extract_claims(doc: Any, studies: list[Study], analyzer: Any = None) -> tupl
             nvars = len({v for v, _, _ in vars_main}) if len({v for v, _, _ in vars_main}) >= 2 else len({v for v, _, _ in vars_all})
             if not (rec or con or lev or (level is not None and nvars >= 2)):
                 continue
+            if _TABLE_TALK.search(sent):
+                continue  # "In Table 2, the I2 value ... suggests heterogeneity": a result, not a conclusion
+            if not lev and level is None and nvars == 0 and not _names_clinical_entity(sent, analyzer):
+                continue  # a cue with nothing clinical to conclude about
             priority = (2 if (lev and nvars >= 2) else 1 if ((rec or con) and nvars >= 2) else 0, nvars >= 2, rec or con or lev, -i)
             scored.append((priority, i, s, e, sent, rec, main, vars_main, vars_all))
         if not scored:

@@ -98,6 +98,7 @@ class DocScore:
     protocols_total: int = 0
     protocols_right: int = 0
     # per field: what was missed and what was wrongly extracted (for debugging gold runs)
+    protocol_diffs: list[str] = field(default_factory=list)  # why a gold protocol is not fully right
     misses: dict[str, list[str]] = field(default_factory=dict)
     extras: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -114,6 +115,7 @@ class DocScore:
             "fields": {k: v.to_dict() for k, v in self.fields.items()},
             "protocols_total": self.protocols_total,
             "protocols_right": self.protocols_right,
+            "protocol_diffs": self.protocol_diffs,
             "misses": self.misses,
             "extras": self.extras,
             "warnings": self.warnings,
@@ -469,6 +471,26 @@ def _protocol_right(g: _GoldProtocol, p: _GoldProtocol) -> bool:
     return True
 
 
+def _protocol_diff(g: _GoldProtocol, p: _GoldProtocol) -> list[str]:
+    out = []
+    for name in ("drug", "form", "route", "sessions"):
+        if getattr(g, name) != getattr(p, name):
+            out.append(f"{name} {getattr(g, name)!r} != {getattr(p, name)!r}")
+    for k in DOSE_KINDS:
+        if not _same_qlist(g.doses[k], p.doses[k]):
+            out.append(f"{k} {[q.text for q in g.doses[k]]} != {[q.text for q in p.doses[k]]}")
+    if not _same_qlist(g.duration, p.duration):
+        out.append(f"duration {[q.text for q in g.duration]} != {[q.text for q in p.duration]}")
+    ga, pa = sorted(a for a, _ in g.adjuncts), sorted(a for a, _ in p.adjuncts)
+    if ga != pa:
+        out.append(f"adjuncts {ga} != {pa}")
+    else:
+        for drug, doses in g.adjuncts:
+            if doses and not any(pd == drug and _same_qlist(doses, pq) for pd, pq in p.adjuncts):
+                out.append(f"adjunct {drug} doses {[q.text for q in doses]} != {[[q.text for q in pq] for pd, pq in p.adjuncts if pd == drug]}")
+    return out
+
+
 def _protocol_similarity(g: _GoldProtocol, p: _GoldProtocol) -> int:
     score = 10 if g.drug == p.drug else 0
     score += sum(1 for k in DOSE_KINDS if _same_qlist(g.doses[k], p.doses[k]))
@@ -577,18 +599,19 @@ def score_study_report(gold: dict[str, Any], frames: DocumentFrames, score: DocS
             best = max(preds, key=lambda pp: (_protocol_right(gp, pp), _protocol_similarity(gp, pp)))
             if _protocol_right(gp, best):
                 score.protocols_right += 1
+            else:
+                score.protocol_diffs.append(f"{gp.drug}: " + "; ".join(_protocol_diff(gp, best)))
             preds.remove(best)
     return score
 
 
 def score_review(gold: dict[str, Any], frames: DocumentFrames, score: DocScore) -> DocScore:
-    """Review gold (claims, evidence tables): scored by the review extractor's scorer
-    when it is installed; until then, a review's study rows are scored like study reports."""
-    if gold.get("studies"):
-        score_study_report(gold, frames, score)
-    else:
-        score.warnings.append("review claims are not scored yet")
-    return score
+    """Review gold: claims (claim, claim_kind, claim_level, claim_relation, claim_variables,
+    claim_references), the evidence table against its table gold (table_<column>, table_rows)
+    and cross-document links (link, link_conflict); see kgraph.extract.review_eval."""
+    from kgraph.extract.review_eval import score_review as _score_review
+
+    return _score_review(gold, frames, score)
 
 
 SCORERS: dict[str, Callable[[dict[str, Any], DocumentFrames, DocScore], DocScore]] = {

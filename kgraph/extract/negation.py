@@ -64,11 +64,20 @@ class _Cues:
 
 
 def _alt(patterns: list[str]) -> re.Pattern:
+    """One regex for a cue list, matched against the lower-cased sentence."""
     pats = sorted((str(p) for p in patterns), key=len, reverse=True)
-    body = "|".join(f"(?:{p})" for p in pats) or r"(?!x)x"
+    word_start = [p for p in pats if re.match(r"[\w(\\]", p) and not p.startswith("(?<")]
+    punct_start = [p for p in pats if p not in word_start]
     # A cue starts and ends on a word edge, unless it starts/ends with punctuation
-    # (": none", ";").
-    return re.compile(rf"(?:(?<![\w/])|(?=[^\w\s]))(?:{body})(?:(?![\w/])|(?<=[^\w\s]))", re.IGNORECASE)
+    # (": none", ";"). Alternatives starting with a word get a plain lookbehind, which
+    # keeps the regex fast; the others are tried as they are.
+    alts = []
+    if word_start:
+        alts.append(r"(?<![\w/])(?:" + "|".join(f"(?:{p})" for p in word_start) + ")")
+    if punct_start:
+        alts.append("(?:" + "|".join(f"(?:{p})" for p in punct_start) + ")")
+    body = "|".join(alts) or r"(?!x)x"
+    return re.compile(rf"(?:{body})(?:(?![\w/])|(?<=[^\w\s]))")
 
 
 def _load(path: Path) -> _Cues:
@@ -76,9 +85,7 @@ def _load(path: Path) -> _Cues:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         mw = raw.get("max_words", {})
         return _Cues(
-            whole_cell=re.compile(
-                r"(?:" + "|".join(f"(?:{p})" for p in raw["whole_cell"]) + r")", re.IGNORECASE
-            ),
+            whole_cell=re.compile(r"(?:" + "|".join(f"(?:{p})" for p in raw["whole_cell"]) + r")"),
             pre=_alt(raw["pre_negation"]),
             subject=_alt(raw["pre_subject"]),
             post=_alt(raw["post_negation"]),
@@ -113,21 +120,24 @@ def _words(s: str) -> int:
     return len(_WORD_RE.findall(s))
 
 
+_WHOLE_CELL_MAX = 60
+_WINDOW_BEFORE = 160  # characters; max_words * ~10, plus room for a long cue
+_WINDOW_AFTER = 120
+
+
 @dataclass(frozen=True)
 class _Analysis:
     pseudo: tuple[tuple[int, int], ...]
     terminators: tuple[int, ...]  # start offsets
-    whole_cell: str | None
 
 
 @lru_cache(maxsize=4096)
-def _analyse(sentence: str) -> _Analysis:
+def _analyse(window: str) -> _Analysis:
+    """Pseudo-negations and terminators of a lower-cased text window."""
     c = _CUES
-    core = _CELL_STRIP_RE.sub("", sentence)
-    whole = core if core and c.whole_cell.fullmatch(core) else None
-    pseudo = tuple((m.start(), m.end()) for m in c.pseudo.finditer(sentence))
-    terms = tuple(m.start() for m in c.terminators.finditer(sentence))
-    return _Analysis(pseudo, terms, whole)
+    pseudo = tuple((m.start(), m.end()) for m in c.pseudo.finditer(window))
+    terms = tuple(m.start() for m in c.terminators.finditer(window))
+    return _Analysis(pseudo, terms)
 
 
 def _in_pseudo(a: _Analysis, s: int, e: int) -> bool:
@@ -144,27 +154,42 @@ def assess(sentence_text: str, span_start: int, span_end: int) -> tuple[bool, bo
     if not (0 <= span_start <= span_end <= len(text)):
         raise ValueError(f"span {span_start}:{span_end} outside sentence of length {len(text)}")
     c = _CUES
-    a = _analyse(text)
-    if a.whole_cell is not None:
-        return True, False, a.whole_cell
-    cue = _negation_cue(c, a, text, span_start, span_end)
-    if cue is not None:
-        return True, False, cue
-    hedge = _hedge_cue(c, a, text, span_start, span_end)
-    if hedge is not None:
-        return False, True, hedge
+    low = text.lower()
+    if len(low) != len(text):  # rare characters whose lower case is longer: keep offsets
+        low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    if len(text) <= _WHOLE_CELL_MAX:
+        core = _CELL_STRIP_RE.sub("", low)
+        if core and c.whole_cell.fullmatch(core):
+            return True, False, _CELL_STRIP_RE.sub("", text)
+    # Cues reach a few words only: look at a window around the mention, which also
+    # bounds the cost on very long "sentences" (flattened tables).
+    lo = max(0, span_start - _WINDOW_BEFORE)
+    hi = min(len(low), span_end + _WINDOW_AFTER)
+    while 0 < lo < span_start and not low[lo - 1].isspace():
+        lo += 1  # never start inside a word ("casino" is not "no")
+    while span_end < hi < len(low) and not low[hi].isspace():
+        hi -= 1
+    win = low[lo:hi]
+    a = _analyse(win)
+    s, e = span_start - lo, span_end - lo
+    found = _negation_cue(c, a, win, s, e)
+    if found is not None:
+        return True, False, text[lo + found[0] : lo + found[1]]
+    found = _hedge_cue(c, a, win, s, e)
+    if found is not None:
+        return False, True, text[lo + found[0] : lo + found[1]]
     return False, False, None
 
 
-def _negation_cue(c: _Cues, a: _Analysis, text: str, s: int, e: int) -> str | None:
-    best: tuple[int, str] | None = None  # (distance in words, cue)
+def _negation_cue(c: _Cues, a: _Analysis, text: str, s: int, e: int) -> tuple[int, int] | None:
+    best: tuple[int, tuple[int, int]] | None = None  # (distance in words, cue offsets)
     before = text[:s]
     for m in c.subject.finditer(before):
         if _in_pseudo(a, m.start(), m.end()) or _terminated(a, m.end(), s):
             continue
         d = _words(text[m.end() : s])
         if d <= c.max_subject and (best is None or d < best[0]):
-            best = (d, m.group(0))
+            best = (d, m.span())
     for m in c.pre.finditer(before):
         if _in_pseudo(a, m.start(), m.end()) or _terminated(a, m.end(), s):
             continue
@@ -172,10 +197,10 @@ def _negation_cue(c: _Cues, a: _Analysis, text: str, s: int, e: int) -> str | No
         d = _words(gap)
         if d > c.max_pre or c.verbs.search(gap):
             continue
-        if m.group(0).lower() == "not" and (d > 6 or "," in gap):
+        if m.group(0) == "not" and (d > 6 or "," in gap):
             continue  # a bare "not" negates a short phrase, not the next clause
         if best is None or d < best[0]:
-            best = (d, m.group(0))
+            best = (d, m.span())
     # post cues: start after the mention, scope back to it
     for m in c.post.finditer(text, e):
         if _in_pseudo(a, m.start(), m.end()):
@@ -187,13 +212,13 @@ def _negation_cue(c: _Cues, a: _Analysis, text: str, s: int, e: int) -> str | No
         if d > c.max_post:
             break
         if best is None or d < best[0]:
-            best = (d, m.group(0).strip())
+            best = (d, (cue_start, m.end()))
         break
     return best[1] if best else None
 
 
-def _hedge_cue(c: _Cues, a: _Analysis, text: str, s: int, e: int) -> str | None:
-    best: tuple[int, str] | None = None
+def _hedge_cue(c: _Cues, a: _Analysis, text: str, s: int, e: int) -> tuple[int, int] | None:
+    best: tuple[int, tuple[int, int]] | None = None
     for m in c.hedges.finditer(text):
         if m.end() <= s:
             lo, hi = m.end(), s
@@ -205,5 +230,5 @@ def _hedge_cue(c: _Cues, a: _Analysis, text: str, s: int, e: int) -> str | None:
             continue
         d = _words(text[lo:hi])
         if d <= c.max_hedge and (best is None or d < best[0]):
-            best = (d, m.group(0))
+            best = (d, m.span())
     return best[1] if best else None

@@ -315,12 +315,18 @@ class BroadLexicon:
 
     def __init__(self, entries: dict[str, tuple[str, str]], scheme: str, min_length: int = 4) -> None:
         # entries: lowercase surface -> (concept_id, label)
+        from spacy.lang.en.stop_words import STOP_WORDS
+
         self.scheme = scheme
         self.terms: dict[str, tuple[str, str]] = {}
         first_hashes: set[int] = set()
         for surface, value in entries.items():
             s = _norm_space(surface.lower())
             if len(s) < min_length:
+                continue
+            # "at 10", "in 1": a term needs one real word (4+ letters, not a stop word)
+            words = re.findall(r"[^\W\d_]+", s)
+            if not any(len(w) >= 4 and w not in STOP_WORDS for w in words):
                 continue
             m = self._FIRST.match(s)
             if not m:
@@ -614,9 +620,12 @@ class NegationTagger:
                 cache[key] = (sent.start_char, sent.text)
             s_start, s_text = cache[key]
             result = self._assess(s_text, ent.start_char - s_start, ent.end_char - s_start)
-            negated = bool(_attr(result, "negated", default=False))
-            hedged = bool(_attr(result, "hedged", default=False))
-            cue = _attr(result, "cue", default=None)
+            if isinstance(result, tuple):  # (negated, hedged, cue)
+                negated, hedged, cue = bool(result[0]), bool(result[1]), (result[2] if len(result) > 2 else None)
+            else:
+                negated = bool(_attr(result, "negated", default=False))
+                hedged = bool(_attr(result, "hedged", default=False))
+                cue = _attr(result, "cue", default=None)
             flags[(ent.start_char, ent.end_char)] = (negated, hedged, cue)
         return doc
 

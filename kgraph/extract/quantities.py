@@ -49,7 +49,9 @@ Other fields: ``label`` (schedule wording: "daily", "every other day", "every 4 
 ``per`` ("group" for "n = 30 per group", "each" for "2 sessions each"),
 ``subject`` (the counted noun: "patients", "infusions"), ``denominator`` (30 in
 "6/30"), ``schedule`` (a ``Schedule`` shared by the matches that form it),
-``warnings``.
+``warnings``. A range written with two units ("6 weeks to 6 months", "6 µg/kg and
+0.4 mg/kg") is expressed in the unit of its high end; ``low_unit``/``low_written`` keep
+the low end as written, and its normalized value is computed from that.
 
 Incidences: ``value`` is the count, ``normalized_unit`` "%" and ``normalized_value``
 the stated percentage (or count/denominator*100 when none is stated).
@@ -75,6 +77,7 @@ from kgraph.extract.frames import Quantity, Titration
 from kgraph.extract.units import (
     UnitParse,
     conversion,
+    convert_value,
     normalize,
     parse_unit,
     to_decimal,
@@ -112,6 +115,10 @@ class QuantityMatch:
     titration: Titration | None = None
     schedule: Schedule | None = None
     warnings: list[str] = field(default_factory=list)
+    # a range written with two units ("6 weeks to 6 months"): the low end's own unit,
+    # so its normalized value is computed from what was written, not from a rounded conversion
+    low_unit: str | None = field(default=None, repr=False)
+    low_written: Decimal | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -272,6 +279,10 @@ _TITR_TO_ONLY_RE = re.compile(r"(?:increas|titrat|escalat|rais|advanc)\w*\s+(?:u
 _COURSE_GAP_RE = re.compile(r"^[\s,]{0,3}(?:for|over|during)\s+(?:a\s+(?:total|period)\s+of\s+|(?:the\s+)?(?:next|following)\s+)?$", re.I)
 _SCHED_GAP_RE = re.compile(r"^[\s,]{0,3}(?:(?:and|then|repeated|given|administered|infused|infusions?|sessions?|treatments?)\s+){0,3}$", re.I)
 
+_LABEL_NUMBER_BACK_RE = re.compile(
+    r"\b(?i:type|grade|stage|class|phase|level|part|step|table|figure|fig\.?|ref\.?|no\.?|version|tier|"
+    r"category|group|arm|cohort|study|trial|item|patient|case|subject)\s{1,2}$"
+)
 _SAMPLE_CUE_RE = re.compile(
     r"\b(?:enrol\w*|randomi[sz]\w*|recruit\w*|includ\w*|particip\w*|studied|total\s+of|consecutive|entered|allocated|assigned|screened|eligible|sample|cohort\s+of|comprised|consisted)\b",
     re.I,
@@ -395,6 +406,10 @@ def find_quantities(text: str) -> list[QuantityMatch]:
     for m in sc.matches:
         if m.quantity.unit is not None:
             normalize(m.quantity)
+            if m.low_unit is not None and m.quantity.normalized_unit is not None:
+                conv = conversion(m.low_unit, m.quantity.kind)
+                if conv and conv[0] == m.quantity.normalized_unit:
+                    m.quantity.normalized_low = convert_value(m.low_written, conv[1])
     return sc.matches
 
 
@@ -541,9 +556,18 @@ def _times(sc: _Scan, pos: int) -> bool:
 _UNIT_FIRST = {"week": "wk", "wk": "wk", "day": "d", "month": "mo", "year": "yr", "hour": "h"}
 
 
+_UNIT_FIRST_LEFT_RE = re.compile(
+    r"(?:^|[(\[,;:–—-]|\b(?i:at|on|by|until|till|through|to|from|and|or|after|before|between|of|in|during|since|"
+    r"beyond|post|than|versus|vs\.?))\s{0,2}$"
+)
+
+
 def _unit_first(sc: _Scan, pos: int) -> bool:
     m = _UNIT_FIRST_RE.match(sc.text, pos)
     if not m or not sc.free(m.start(), m.end()):
+        return False
+    # "at week 12", "(day 3)", "Week 12 results"; not "the previous year 394 (36%)"
+    if not (m.group("w")[0].isupper() or _UNIT_FIRST_LEFT_RE.search(sc.text, max(0, pos - 12), pos)):
         return False
     sc.new(m.start(), m.end(), "time_point", unit=_UNIT_FIRST[m.group("w").lower()], value=Decimal(m.group("n")))
     return True
@@ -580,6 +604,7 @@ def _quantity_at(sc: _Scan, m: re.Match) -> int | None:
     """Parse the quantity whose first number is ``m``; add matches; return end or None."""
     text = sc.text
     start = m.start()
+    low_unit = None
     v1 = _to_decimal(m.group(0))
     if v1 is None:
         return None
@@ -644,6 +669,8 @@ def _quantity_at(sc: _Scan, m: re.Match) -> int | None:
                     if f is not None:
                         low = v1 if f == 1 else to_decimal(Fraction(v1) * f)
                         fields = {"low": low, "high": Decimal(_norm_digits(n2.group(0)))}
+                        if f != 1:
+                            low_unit = (u1.spec.canonical, v1)
                         unit, end = u2, u2.end
         if "value" in fields:
             pm = _PM_RE.match(text, end)
@@ -686,6 +713,9 @@ def _quantity_at(sc: _Scan, m: re.Match) -> int | None:
     )
     if role == "interval":
         match.label = f"every {match.quantity.value or ''} {spec.canonical}".replace("  ", " ")
+    if low_unit is not None:
+        match.low_unit = low_unit[0]
+        match.low_written = low_unit[1]
     return end
 
 
@@ -760,10 +790,17 @@ _TIME_KINDS = {"relief", "follow_up", "time_point", "duration", "age", "disease_
 _MASS_KINDS = {"bolus", "total"}
 
 
+_LIST_GAP_RE = re.compile(r"\s{0,2}(?:,|,?\s(?:and|or|to))?\s{0,2}(?:and\s+|or\s+)?(?:at\s+|by\s+|after\s+)?", re.I)
+
+
 def _classify(sc: _Scan, unit: UnitParse, start: int, end: int, left: str) -> tuple[str, str | None]:
     spec = unit.spec
     dim = unit_dimension(spec.numerator)
     has_den = spec.weight_basis is not None or spec.time or spec.volume or spec.area
+    prev = _previous_in_list(sc, start, left)
+    if prev is not None and prev.quantity.unit and unit_dimension(spec_numerator(prev.quantity.unit)) == dim:
+        if prev.kind not in ("unknown", "interval", "count"):
+            return prev.kind, None  # "relief at 1 wk, 1 mo, 3 mo, and 6 mo"
     if dim == "percent":
         return "percent", None
     if dim == "weight":
@@ -794,6 +831,24 @@ def _classify(sc: _Scan, unit: UnitParse, start: int, end: int, left: str) -> tu
     return (cue or "dose"), None
 
 
+def spec_numerator(unit: str) -> str:
+    return unit.split("/", 1)[0]
+
+
+def _previous_in_list(sc: _Scan, start: int, left: str) -> QuantityMatch | None:
+    """The quantity just before ``start`` when only a list separator lies between."""
+    if not left or not sc.matches:
+        return None
+    gap_start = start - len(left)
+    last = sc.matches[-1]
+    if last.end != gap_start or len(left) > 12:
+        return None
+    m = _LIST_GAP_RE.fullmatch(left)
+    if not m or not left.strip(" "):
+        return None
+    return last
+
+
 def _pass_counts(sc: _Scan) -> None:
     """Numbers followed by a counted noun: "30 patients", "10 daily 4-hour infusions"."""
     text = sc.text
@@ -803,6 +858,8 @@ def _pass_counts(sc: _Scan) -> None:
         t = _COUNT_TAIL_RE.match(text, m.end())
         if not t:
             continue
+        if _LABEL_NUMBER_BACK_RE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "CRPS type 1 patients", "Table 2 patients"
         n = _to_decimal(m.group(0))
         if n is None or (n != n.to_integral_value()):
             continue

@@ -110,6 +110,7 @@ class CellReading:
     quantities: list[QMention] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     items: list[tuple[str, int, int]] = field(default_factory=list)
+    extra_citations: list[Any] = field(default_factory=list)  # markers of merged continuation cells
 
 
 class Analyzer:
@@ -142,8 +143,8 @@ class Analyzer:
         # callers may edit quantities (kind, evidence): hand out copies
         return list(ents), [QMention(q.start, q.end, copy.deepcopy(q.quantity), q.raw) for q in qs], list(sents)
 
-    def _read(self, text: str, abbreviations: dict[str, str] | None):
-        doc = self.analyze(text, abbreviations)
+    @staticmethod
+    def _ents(doc) -> list[Ent]:
         ents = []
         for e in doc.ents:
             cid = e._.concept_id
@@ -152,6 +153,27 @@ class Analyzer:
                 continue
             ents.append(Ent(e.label_, scheme, cid, e.text, e.start_char, e.end_char,
                             bool(getattr(e._, "negated", False)), bool(getattr(e._, "hedged", False))))
+        return ents
+
+    def _read(self, text: str, abbreviations: dict[str, str] | None):
+        doc = self.analyze(text, abbreviations)
+        ents = self._ents(doc)
+        used = [k for k in (abbreviations or {}) if re.search(r"(?<!\w)" + re.escape(k) + r"(?!\w)", text)]
+        if used:
+            # a footnote's "CRPS, complex regional pain syndrome" must not hide what the vocabulary
+            # itself knows more precisely ("CRPS-1" is CRPS type 1): the longer vocabulary match wins
+            plain = self._ents(self.analyze(text, None))
+            merged = []
+            for e in ents:
+                better = [p for p in plain if p.label == e.label and p.start <= e.start and p.end >= e.end
+                          and (p.end - p.start) > (e.end - e.start) - (1 if p.concept_id != e.concept_id else 0)
+                          and p.concept_id != e.concept_id]
+                if better:
+                    b = better[0]
+                    merged.append(Ent(b.label, b.scheme, b.concept_id, b.text, b.start, b.end, e.negated or b.negated, e.hedged or b.hedged))
+                else:
+                    merged.append(e)
+            ents = merged
         qs = [QMention(m.start, m.end, m.quantity, getattr(m, "raw", None)) for m in (doc._.quantities or [])]
         sents = [(sp.start_char, sp.end_char) for sp in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(text))]
         return ents, qs, sents
@@ -254,6 +276,39 @@ def review_document_key(doc: Any) -> str:
     return normalize_doi(doc.doi) or doc.pmid or f"{name_slug(first or 'anon')}-{doc.year or 'nd'}"
 
 
+# --- is it a review? ---------------------------------------------------------------------------
+
+_REVIEW_SELF = re.compile(
+    r"\b(?:this|the present|our|the current)\s+(?:[\w-]+\s+){0,2}(?:review|meta-?analysis|overview)\b"
+    r"|\bliterature search\b|\bPRISMA\b",
+    re.I,
+)
+_CHART_REVIEW = re.compile(r"\b(?:chart|record|records|retrospective|case|notes?)\s+review\b", re.I)
+
+
+def has_evidence_table(doc: Any) -> bool:
+    """A table whose header names a study column and enough study variables (no NLP needed)."""
+    for table in getattr(doc, "tables", []) or []:
+        try:
+            if T.classify_columns(table).is_evidence_table:
+                return True
+        except Exception:  # noqa: BLE001 - a malformed table is no evidence of anything
+            continue
+    return False
+
+
+def is_review(doc: Any) -> bool:
+    """A review: an evidence table, or the abstract/introduction calls the paper a review."""
+    if has_evidence_table(doc):
+        return True
+    head = []
+    for s in getattr(doc, "sections", []) or []:
+        if s.kind in ("title", "abstract", "introduction", "methods"):
+            head.extend(b.text for b in s.blocks)
+    text = " ".join(head)[:20000] or (doc.text or "")[:5000]
+    return any(not _CHART_REVIEW.search(m.group(0)) for m in _REVIEW_SELF.finditer(text))
+
+
 # --- tables ------------------------------------------------------------------------------------
 
 def read_table(doc: Any, table: Any, analyzer: Analyzer) -> tuple[list[Study], list[str]]:
@@ -269,7 +324,7 @@ def read_table(doc: Any, table: Any, analyzer: Analyzer) -> tuple[list[Study], l
     if unknown:
         warnings.append(f"{table.id}: column(s) not recognized, their cells are not read: {', '.join(repr(u) for u in unknown)}")
     roles = reading.roles
-    rows = _logical_rows(table, roles.get("reference"), warnings)
+    rows = _logical_rows(table, roles, warnings)
     main_drug = _main_drug(doc, table, rows, roles, abbreviations, analyzer)
     records = []
     built: list[tuple[Study, dict[str, Any]]] = []
@@ -296,29 +351,39 @@ def read_table(doc: Any, table: Any, analyzer: Analyzer) -> tuple[list[Study], l
     return [s for s, _ in built], warnings
 
 
-def _logical_rows(table: Any, ref_col: int | None, warnings: list[str]) -> list[tuple[int, dict[int, CellReading]]]:
-    """Body rows as {col: CellReading}; a row with an empty reference cell under a row that has
-    one is the continuation of that row (a cell broken over a page or a line)."""
+def _logical_rows(table: Any, roles: dict[str, int], warnings: list[str]) -> list[tuple[int, dict[int, CellReading]]]:
+    """Body rows as {col: CellReading}. A row continues the row above (a cell broken over a page,
+    or multi-line cells that the reader split into rows) when its reference cell is empty, or when
+    it leaves a key column (year, size, design) empty that the row above fills and most of its
+    cells are empty."""
+    ref_col = roles.get("reference")
+    key_cols = [roles[r] for r in ("year", "study_size", "design") if r in roles]
     out: list[tuple[int, dict[int, CellReading]]] = []
     for i, row in enumerate(table.rows):
-        cells = {c.col if c.col is not None else j: c for j, c in enumerate(row)}
-        # cells keep their own column index when the reader gives one; fall back to position
-        by_col: dict[int, CellReading] = {}
-        for j, c in enumerate(row):
-            col = j
-            by_col[col] = CellReading(T.clean_cell_text(c.text), i, col, c)
-        del cells
+        by_col: dict[int, CellReading] = {j: CellReading(T.clean_cell_text(c.text), i, j, c) for j, c in enumerate(row)}
+        texts = [cr.text for cr in by_col.values()]
+        filled = sum(1 for t in texts if t)
         ref_text = by_col[ref_col].text if ref_col is not None and ref_col in by_col else ""
-        if ref_col is not None and not ref_text and out and any(c.text for c in by_col.values()):
+        continuation = False
+        if out and filled:
+            prev = out[-1][1]
+            if ref_col is not None and not ref_text:
+                continuation = True
+            elif key_cols and filled < 0.5 * max(1, len(texts)) and any(
+                    not (by_col.get(k) and by_col[k].text) and prev.get(k) is not None and prev[k].text for k in key_cols):
+                continuation = True
+        if continuation:
             prev = out[-1][1]
             for col, cr in by_col.items():
                 if not cr.text:
                     continue
                 if col in prev and prev[col].text:
                     prev[col].text = f"{prev[col].text} {cr.text}"
+                    if col == ref_col and getattr(cr.cell, "citations", None):
+                        prev[col].extra_citations.extend(cr.cell.citations)
                 else:
                     prev[col] = cr
-            warnings.append(f"{table.id} row {i}: no reference cell; read as the continuation of row {out[-1][0]}")
+            warnings.append(f"{table.id} row {i}: read as the continuation of row {out[-1][0]}")
             continue
         out.append((i, by_col))
     return out
@@ -419,7 +484,7 @@ def _row_to_study(doc, table, row_index, cells, roles, main_drug, group_label, a
     label = T.parse_reference_label(ref_cr.text) if ref_cr else T.ReferenceLabel("", None, [])
     if ref_cr is not None and not label.numbers:
         # the reader keeps a cell's superscript markers apart from its text
-        label.numbers = [n for c in (getattr(ref_cr.cell, "citations", None) or []) for n in c.numbers]
+        label.numbers = [n for c in list(getattr(ref_cr.cell, "citations", None) or []) + ref_cr.extra_citations for n in c.numbers]
     resolution = resolve_citation(label, doc.references) if ref_cr else None
     ref = resolution.reference if resolution else None
     where = f"{table.id} row {row_index}"
@@ -436,7 +501,8 @@ def _row_to_study(doc, table, row_index, cells, roles, main_drug, group_label, a
     if first_author and label.author and name_slug(first_author) == name_slug(label.author):
         first_author = label.author  # the row's own spelling when both agree (a reference list may carry OCR damage)
     first_author = first_author or label.author
-    ref_number = ref.number if ref is not None else (label.numbers[0] if label.numbers else None)
+    # the review's number for the study only when the row is tied to that reference (never guessed)
+    ref_number = ref.number if ref is not None else None
     display = first_author or label.text or f"row {row_index}"
     study = Study(
         key="",
@@ -451,13 +517,15 @@ def _row_to_study(doc, table, row_index, cells, roles, main_drug, group_label, a
     )
     if ref_cr is not None:
         study.evidence.append(ev(ref_cr))
-    fallback = f"{name_slug(first_author or 'study')}-{'ref' + str(ref_number) if ref_number else 'row' + str(row_index)}-{name_slug(review_document_key(doc))[:40]}"
+    printed = ref_number or (label.numbers[0] if label.numbers else None)
+    fallback = f"{name_slug(first_author or 'study')}-{'ref' + str(printed) if printed else 'row' + str(row_index)}-{name_slug(review_document_key(doc))[:40]}"
     if year is None:
         warnings.append(f"{where} ({label.text!r}): no year for this study; keyed {fallback!r}, it will not link to the study's own paper")
     from kgraph.extract.linking import study_key
 
     info = {"row": row_index, "first_author": first_author, "year": year, "title": study.title,
             "reference_number": ref_number, "part": label.part, "fallback": fallback,
+            "ident": ref_number or (tuple(label.numbers) if label.numbers else None) or (label.author, label.year, label.year_suffix),
             "base_key": study_key(first_author, year)}
 
     # conditions
@@ -479,10 +547,10 @@ def _row_to_study(doc, table, row_index, cells, roles, main_drug, group_label, a
     # size
     size_cr = cell("study_size")
     if size_cr is not None:
-        m = re.match(r"^\s*(?:n\s*=\s*)?(\d{1,6})\b(?![.,]\d)", size_cr.text, re.I)
+        m = re.match(r"^\s*(?:n\s*=\s*)?(\d{1,3}(?:[,\u2009 ]\d{3})+|\d{1,6})\b(?![.,]\d)", size_cr.text, re.I)
         study.n_text = size_cr.text
         if m:
-            study.n = int(m.group(1))
+            study.n = int(re.sub(r"\D", "", m.group(1)))
         else:
             warnings.append(f"{where}: study size {size_cr.text!r} has no leading number; kept as text")
 

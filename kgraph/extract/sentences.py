@@ -211,4 +211,9 @@ def _line_start(text: str, pos: int) -> bool:
     p = pos - 1
     while p >= 0 and text[p] in " \u00a0":
         p -= 1
-    return p < 0 or text[p] in "\n\t\r:;" or (text[p] in ".!?" and p > 0)
+    if p < 0 or text[p] in "\n\t\r:;!?":
+        return True
+    if text[p] == ".":
+        prev = _word_before(text, p).lower()  # "Ref. 3." is not an enumerated item
+        return bool(prev) and prev not in _NEVER_AFTER and prev not in _ABBREVIATIONS
+    return False

@@ -29,7 +29,10 @@ text                         tokens
 
 So: a unit expression written without spaces is one token (its slashes are not
 split; spaCy's default splits "mg/kg" into three tokens), except that a slash
-followed by a number ("/70 kg", "/24 h") is split off; numbers are separate tokens.
+followed by a number ("/70 kg", "/24 h") is split off, and a closing parenthesis
+is split off unless it closes an exponent ("kg(-1)"); numbers are separate tokens.
+No ``token_match`` is installed: spaCy calls it on every uncached string, which
+costs ~10% of tokenizer speed; the infix/suffix rules above suffice.
 Unit spellings come from ``ontology/units.yaml``.
 """
 
@@ -42,72 +45,52 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 
 from kgraph.extract.units import atom_pattern
 
-__all__ = ["customize_tokenizer", "UNIT_TOKEN_PATTERN"]
+__all__ = ["customize_tokenizer"]
 
-_EXP = r"(?:\^?\(\s?[-−–‐⁻]\s?[1¹]\s?\)|\^?[-−–‐⁻][1¹]|⁻¹)"
+_MARK = "(?#kgraph-dose-rules)"
 
-
-def _unit_token_pattern() -> str:
-    atom = f"(?:{atom_pattern()})"
-    factor = rf"{atom}{_EXP}?"
-    group = rf"\((?:{atom})(?:[·.*×⋅∙](?:{atom}))*\)"
-    return rf"{factor}(?:(?:/|\.|·|⋅|∙)(?:{factor}|{group}))*"
-
-
-UNIT_TOKEN_PATTERN = _unit_token_pattern()
-_TOKEN_MATCH_PREFIX = "(?#kgraph-units)"
-
-_EXTRA_PREFIXES = [r"[≤≥≈∼~±=<>⩽⩾]", r"/(?=[A-Za-zµμ])"]
+_EXTRA_PREFIXES = [r"(?:[≤≥≈∼~±=<>⩽⩾]|/(?=[A-Za-zµμ]))"]
 # "mL." at a sentence end: spaCy keeps "." after a single capital letter.
-_EXTRA_SUFFIXES = [r"(?<=[A-Za-zµμ])/", r"(?<=[A-Za-z])=", r"(?<=[a-zµμ][A-Z])\."]
+_EXTRA_SUFFIXES = [r"(?<=[A-Za-zµμ])(?:/|=|(?<=[a-zµμ][A-Z])\.)"]
+# ")" of an exponent or a unit group stays with its unit: "kg(-1)", "h(−1)", "mg/(kg·h)"
+_CLOSE_PAREN_SUFFIX = r"(?<![(][-−–‐⁻]1)(?<![(][-−–‐⁻]¹)(?<![·⋅∙.]h)(?<![·⋅∙.]hr)(?<![·⋅∙.]min)\)"
 # spaCy's English exceptions keep "d." "h." ... as abbreviations; after a number they
 # are units at a sentence end ("for 10 d."), so those letters lose the exception.
 _UNIT_LETTER_EXCEPTIONS = ("d.", "h.", "s.", "y.", "g.", "l.")
+# Few alternatives, each behind a one-character lookbehind: spaCy runs the infix regex
+# over every uncached string, so each alternative costs time on every character.
+# Few alternatives, each behind a one-character lookbehind: spaCy runs the infix regex
+# over every uncached string, so each alternative costs time on every character.
 _EXTRA_INFIXES = [
-    # dash between numbers: "0.1–0.5", "2—5"
-    r"(?<=[0-9])[–—‐‑−](?=[0-9.])",
-    # spread: "22.2±2.0", "22.2+/-2.0"
-    r"(?<=[0-9])(?:±|\+/-|\+/−)(?=[0-9])",
-    # comparison glued to a number: "n=30", "P<0.05"
-    r"(?<=[A-Za-z0-9])[=≤≥<>](?=[0-9.])",
-    r"(?<=[A-Za-z])=(?=[A-Za-z])",
-    # "8;P": lost space after a number
-    r"(?<=[0-9]);(?=[A-Za-z])",
-    # a slash before a number inside a unit: "mg/h/70", "mg/24"
-    r"(?<=[A-Za-zµμ])/(?=[0-9])",
-    # citations glued to a word or unit: "pain1,2", "mg/kg/h.34,7"
-    r"(?<=[a-z])(?=[0-9])",
-    r"(?<=[A-Za-z])\.(?=[0-9\^\[{¹²³⁴⁵⁶⁷⁸⁹⁰])",
+    # after a digit: a dash between numbers ("0.1–0.5"), a spread ("22.2±2.0"), a
+    # comparison ("n=30"), a lost space ("8;P"), or a glued unit ("10mg/kg", but not
+    # inside a word-number such as "Q4h")
+    r"(?<=[0-9])(?:[–—‐‑−](?=[0-9.])|(?:±|\+/-|\+/−)(?=[0-9])|;(?=[A-Za-z])|[=≤≥<>](?=[0-9.])"
+    r"|(?<![A-Za-z][0-9])(?<![A-Za-z][0-9]{2})(?<![A-Za-z][0-9]{3})(?=(?:UNIT_ATOM)))",
+    # after a letter: a slash before a number ("mg/h/70", "mg/24"), a comparison
+    # ("P=0.05", "P=x"), a citation after a period ("h.34", "pain.^{3}") or glued to a
+    # lower-case word or unit ("pain1,2", "mg/kg1,2")
+    r"(?<=[A-Za-zµμ])(?:/(?=[0-9])|[=≤≥<>](?=[0-9.])|=(?=[A-Za-z])|\.(?=[0-9\^\[{¹²³⁴⁵⁶⁷⁸⁹⁰])|(?<=[a-z])(?=[0-9]))",
 ]
 
 
-def _glued_unit_infix() -> str:
-    # Zero-width split between a number and the unit glued to it ("10mg/kg"), but not
-    # inside a word-number such as "Q4h" or "CRPS1" (a letter right before the digits).
-    return (
-        r"(?<=[0-9])(?<![A-Za-z][0-9])(?<![A-Za-z][0-9]{2})(?<![A-Za-z][0-9]{3})"
-        rf"(?=(?:{atom_pattern()}))"
-    )
+def _extra_infixes() -> list[str]:
+    return [p.replace("UNIT_ATOM", atom_pattern()) for p in _EXTRA_INFIXES]
 
 
 def customize_tokenizer(nlp: Language) -> Language:
     """Install the dose-text rules on ``nlp.tokenizer`` (see module docstring)."""
     tok = nlp.tokenizer
-    current = getattr(tok.token_match, "__self__", None)
-    if current is not None and getattr(current, "pattern", "").startswith(_TOKEN_MATCH_PREFIX):
+    current = getattr(tok.infix_finditer, "__self__", None)
+    if current is not None and _MARK in getattr(current, "pattern", ""):
         return nlp  # already customized
     # spaCy splits "/" between letters ("mg/kg" -> mg / kg); units need it whole.
     infixes = [p.replace(":<>=/", ":<>=") for p in nlp.Defaults.infixes]
-    infixes += _EXTRA_INFIXES + [_glued_unit_infix()]
+    infixes += [_MARK + p for p in _extra_infixes()]
     prefixes = list(nlp.Defaults.prefixes) + _EXTRA_PREFIXES
-    suffixes = list(nlp.Defaults.suffixes) + _EXTRA_SUFFIXES
+    suffixes = [_CLOSE_PAREN_SUFFIX if p == r"\)" else p for p in nlp.Defaults.suffixes] + _EXTRA_SUFFIXES
     tok.infix_finditer = compile_infix_regex(infixes).finditer
     tok.prefix_search = compile_prefix_regex(prefixes).search
     tok.suffix_search = compile_suffix_regex(suffixes).search
     tok.rules = {k: v for k, v in (tok.rules or {}).items() if k not in _UNIT_LETTER_EXCEPTIONS}
-    # A compiled pattern (not a Python closure) so nlp.to_disk()/to_bytes() still work.
-    pattern = _TOKEN_MATCH_PREFIX + rf"(?:{UNIT_TOKEN_PATTERN})\Z"
-    if current is not None and getattr(current, "pattern", None):
-        pattern = rf"{pattern}|(?:{current.pattern})"
-    tok.token_match = re.compile(pattern).match
     return nlp

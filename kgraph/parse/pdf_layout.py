@@ -139,7 +139,7 @@ def find_gutters(frags: list[Frag], page_width: float) -> list[tuple[float, floa
         diff[max(0, int(f.x0 - left_edge))] += 1
         diff[min(n - 1, int(f.x1 - left_edge)) + 1] -= 1
     cover = list(itertools.accumulate(diff[:n]))
-    limit = max(0, int(0.04 * len(prose)))
+    limit = max(1, int(0.1 * len(prose)))  # a few lines (an author line, a title) may cross
     gutters = []
     k = 0
     while k < n:
@@ -197,8 +197,10 @@ def order_page(pw: PageWords, frags: list[Frag], body_size: float | None = None)
             col_frags = [f for cc, f in members if cc == c]
             if not col_frags:
                 continue
-            cx0 = min(f.x0 for f in col_frags)
-            cx1 = max(f.x1 for f in col_frags)
+            # the column's edges come from its body lines, not from a running head or footer
+            inner = [f for f in col_frags if 0.08 * pw.height < f.top and f.bottom < 0.92 * pw.height] or col_frags
+            cx0 = min(f.x0 for f in inner)
+            cx1 = max(f.x1 for f in inner)
             for line in group_lines(col_frags, pw.number):
                 line.zone = zone_id
                 line.col = c

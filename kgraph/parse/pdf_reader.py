@@ -119,6 +119,7 @@ class _Reader:
             self.first_page_text += " ".join(w.text for w in pw.words) + "\n"
         body = self.body_size()
         frags = make_fragments(upright)
+        frags = _drop_figure_panels(pw, frags)
         tables = find_tables(pw, frags, body, self.vocab)
         if tables:
             used = set().union(*(t.consumed for t in tables))
@@ -165,6 +166,13 @@ class _Reader:
             if a.page == b.page and a.zone == b.zone and a.col == b.col and abs(a.size - body) < 1 and abs(b.size - body) < 1
         ]
         typical_gap = statistics.median(gaps) if gaps else 0.2 * body
+        # does this document mark paragraphs by a first-line indent?
+        indents = 0
+        for a, b in zip(lines, lines[1:]):
+            if a.page == b.page and a.col == b.col and a.zone == b.zone and abs(b.size - body) < 1:
+                if 0.6 * b.size < b.x0 - b.col_x0 < 3.5 * b.size and a.text.rstrip().endswith((".", "?", "!")):
+                    indents += 1
+        self.indent_style = indents >= 3
         title_lines = _title_lines(lines, body)
         blocks: list[RawBlock] = []
         cur: list[Line] = []
@@ -243,7 +251,10 @@ class _Reader:
         indent = ln.x0 - ln.col_x0
         indented = indent > 0.6 * ln.size
         prev_indented = prev.x0 - prev.col_x0 > 0.6 * prev.size
-        prev_full = prev.x1 > prev.col_x1 - 1.5 * prev.size
+        # a line is "full" unless it stops well short of the column edge (ragged-right
+        # text stops up to a word short, so allow a fifth of the column)
+        col_w = max(1.0, prev.col_x1 - prev.col_x0)
+        prev_full = prev.x1 > prev.col_x1 - max(1.5 * prev.size, 0.2 * col_w)
         if _LIST_START_RE.match(text) and terminal:
             return False
         same_column = ln.page == prev.page and ln.zone == prev.zone and ln.col == prev.col
@@ -259,6 +270,8 @@ class _Reader:
         # next column or page: a sentence that runs on continues the paragraph
         if not terminal or prev_text.endswith("-"):
             return True
+        if self.indent_style:
+            return prev_full and not indented  # a new paragraph would be indented
         return prev_full and not indented and text[:1].islower()
 
     def _raw_block(self, lines: list[Line], kind: str, body: float) -> RawBlock:
@@ -360,6 +373,38 @@ def _authors_after_title(blocks: list[RawBlock]) -> None:
                     nb.kind = "authors"
                     return
             return
+
+
+def _drop_figure_panels(pw: PageWords, frags: list[Frag]) -> list[Frag]:
+    """Text drawn inside a framed figure (flow-diagram boxes, plot labels) leaves the flow.
+
+    A frame that holds a "Figure" caption is a figure panel: everything in it above the
+    caption is part of the drawing; the caption itself stays.
+    """
+    if not pw.boxes:
+        return frags
+    out = frags
+    for box in pw.boxes:
+        x0, top, x1, bottom = box
+        if x1 - x0 < 0.25 * pw.width or bottom - top < 0.12 * pw.height:
+            continue
+        inside = [f for f in out if f.x0 >= x0 - 2 and f.x1 <= x1 + 2 and f.top >= top - 2 and f.bottom <= bottom + 2]
+        if not inside:
+            continue
+        near = [
+            f for f in out
+            if f.x0 < x1 and f.x1 > x0 and (top - 30 <= f.top <= bottom + 20)
+        ]
+        caps = [f for f in near if (lab := caption_label(f.text)) and lab[0] == "Figure"]
+        if not caps:
+            continue
+        # the caption's own lines stay; so does a caption inside the frame and what follows it
+        cap_top = min(f.top for f in caps)
+        inner_caps = [f for f in caps if top - 2 <= f.top <= bottom]
+        limit = min((f.top for f in inner_caps), default=bottom + 3)
+        drop = {id(f) for f in inside if f.bottom <= limit + 1 and not caption_label(f.text)}
+        out = [f for f in out if id(f) not in drop]
+    return out
 
 
 def _inside_any(w: Word, boxes) -> bool:

@@ -66,7 +66,7 @@ def find_tables(pw: PageWords, frags: list[Frag], body_size: float, vocab) -> li
             captions.append((f, lab[1]))
     if not captions:
         return pieces
-    hrules = sorted((r for r in pw.rules if r.horizontal and r.x1 - r.x0 > 40), key=lambda r: r.top)
+    hrules = [r for r in _merge_segments([r for r in pw.rules if r.horizontal]) if r.x1 - r.x0 > 40]
     taken: set[int] = set()
     for ci, (cap, label) in enumerate(captions):
         next_cap_top = min((c.top for c, _ in captions[ci + 1 :] if c.top > cap.bottom), default=pw.height + 1)
@@ -75,6 +75,20 @@ def find_tables(pw: PageWords, frags: list[Frag], body_size: float, vocab) -> li
             pieces.append(piece)
             taken |= piece.consumed
     return pieces
+
+
+def _merge_segments(rules: list[Rule]) -> list[Rule]:
+    """Collinear pieces of one horizontal rule (ruled cells draw one segment each) -> one rule."""
+    out: list[Rule] = []
+    for r in sorted(rules, key=lambda r: (round(r.top), r.x0)):
+        last = out[-1] if out else None
+        if last is not None and abs(last.top - r.top) < 1.5 and r.x0 <= last.x1 + 1.0:
+            last.x1 = max(last.x1, r.x1)
+            last.bottom = max(last.bottom, r.bottom)
+            continue
+        out.append(Rule(r.x0, r.top, r.x1, r.bottom))
+    out.sort(key=lambda r: r.top)
+    return out
 
 
 def _caption_frags(frags: list[Frag], cap: Frag) -> list[Frag]:
@@ -97,10 +111,89 @@ def _caption_frags(frags: list[Frag], cap: Frag) -> list[Frag]:
     return out
 
 
+def _panel_of(pw: PageWords, cap: Frag):
+    """A shaded or framed box holding the caption (Lancet-style table panels)."""
+    best = None
+    for box in pw.boxes:
+        x0, top, x1, bottom = box
+        if x1 - x0 < 0.3 * pw.width or bottom - top < 40:
+            continue
+        if x0 - 2 <= cap.x0 and cap.x1 <= x1 + 2 and top - 2 <= cap.top and cap.bottom <= bottom + 2:
+            if best is None or (x1 - x0) * (bottom - top) < (best[2] - best[0]) * (best[3] - best[1]):
+                best = box
+    return best
+
+
+def _table_in_panel(pw, frags, cap, cap_frags, label, panel, hrules, body_size, vocab, taken) -> TablePiece | None:
+    """A table inside a panel, its caption at the top or at the bottom of the panel."""
+    px0, ptop, px1, pbottom = panel
+    cap_top = min(f.top for f in cap_frags)
+    cap_bottom = max(f.bottom for f in cap_frags)
+    if cap_top - ptop > pbottom - cap_bottom:
+        top, bottom = ptop, cap_top  # caption under the table
+    else:
+        top, bottom = cap_bottom, pbottom
+    cap_ids = {id(w) for f in cap_frags for w in f.words}
+    words = [
+        w for f in frags for w in f.words
+        if id(w) not in taken and id(w) not in cap_ids and w.x0 >= px0 - 2 and w.x1 <= px1 + 2
+        and w.top >= top - 1 and w.bottom <= bottom + 1
+    ]
+    if len(words) < 4:
+        return None
+    # footnote lines at the end of the region: "Data are n (%)...", "*...", smaller print
+    lines = _cluster_lines(words)
+    foot: list[Word] = []
+    # the footnote is the last run of prose lines that opens like a footnote
+    cut = len(lines)
+    for i in range(len(lines) - 1, 0, -1):
+        if _looks_tabular(lines[i], body_size):
+            break
+        if _FOOTNOTE_START_RE.match(" ".join(w.text for w in lines[i])):
+            cut = i
+    foot = [w for ln in lines[cut:] for w in ln]
+    lines = lines[:cut]
+    body = [w for ln in lines for w in ln]
+    if len(body) < 4:
+        return None
+    rules = [r for r in hrules if r.x0 >= px0 - 2 and r.x1 <= px1 + 2 and top - 1 <= r.top <= bottom + 1]
+    inner = [r for r in rules if r.top > min(w.top for w in body) + 1 and r.top < max(w.bottom for w in body) - 1]
+    x0 = min(w.x0 for w in body)
+    x1 = max(w.x1 for w in body)
+    header, rows, bounds = build_grid(body, inner, x0, x1, vocab)
+    if not rows:
+        return None
+    caption_text = normalize(" ".join(f.text for f in cap_frags))
+    return TablePiece(
+        label=label,
+        caption=caption_text,
+        continued=bool(_CONT_CAPTION_RE.search(caption_text[:60])),
+        page=pw.number,
+        bbox=(px0, ptop, px1, pbottom),
+        header=header,
+        rows=rows,
+        col_bounds=bounds,
+        footnote=normalize(_lines_text(foot, vocab)) if foot else "",
+        consumed={id(w) for w in words} | cap_ids,
+    )
+
+
+def _looks_tabular(line: list[Word], body_size: float) -> bool:
+    """Words of the line stand apart in columns (gaps wider than a word space)."""
+    gaps = [b.x0 - a.x1 for a, b in zip(line, line[1:])]
+    h = statistics.median(_h(w) for w in line) if line else body_size
+    return any(g > 1.1 * max(min(h, body_size), 4) for g in gaps)
+
+
 def _table_under(pw, frags, cap, label, hrules, limit_top, body_size, vocab, taken) -> TablePiece | None:
     cap_frags = _caption_frags(frags, cap)
     cap_bottom = max(f.bottom for f in cap_frags)
     lh = max(body_size, 4.0)
+    panel = _panel_of(pw, cap)
+    if panel is not None:
+        piece = _table_in_panel(pw, frags, cap, cap_frags, label, panel, hrules, body_size, vocab, taken)
+        if piece is not None:
+            return piece
     # rules under the caption (the table's top rule is close under it)
     below = [r for r in hrules if r.top >= cap.top - 1 and r.top < limit_top and r.x1 > cap.x0 and r.x0 < cap.x0 + 60]
     x0 = x1 = None
@@ -112,7 +205,14 @@ def _table_under(pw, frags, cap, label, hrules, limit_top, body_size, vocab, tak
         first = max(near, key=lambda r: r.x1 - r.x0)
         same = [r for r in below if abs(r.x0 - first.x0) < 8 and abs(r.x1 - first.x1) < 8]
         x0, x1 = first.x0, first.x1
+        # the table ends at the first rule of its width that no table rows follow
+        # (a later rule of the same width may frame a figure or the next table)
+        words_x = [w for f in frags for w in f.words if id(w) not in taken and w.x0 >= x0 - 3 and w.x1 <= x1 + 3]
         bottom = same[-1].top
+        for r in same[1:]:
+            if not _rows_below(words_x, r.top, lh, body_size, next_rule=_next_top(same, r)):
+                bottom = r.top
+                break
         rules_in = [r for r in below if r.x0 >= x0 - 8 and r.x1 <= x1 + 8 and r.top <= bottom + 1]
     else:
         rules_in = []
@@ -125,18 +225,28 @@ def _table_under(pw, frags, cap, label, hrules, limit_top, body_size, vocab, tak
         x0 = cap.x0 - 2
         right = [f.x1 for f in frags if f.top > cap_bottom and f.top < cap_bottom + 6 * lh and f.x0 >= x0 - 2]
         x1 = max([cap.x1] + right)
-    inside = [w for w in cand if w.x0 >= x0 - 3 and w.x1 <= x1 + 3]
-    if bottom is None or len(rules_in) < 2:
+    unruled = not rules_in
+    if unruled:
+        # cells may run past the first rows' right edge: take words that start inside
+        inside = [w for w in cand if w.x0 >= x0 - 3 and w.x0 < x1 - 2]
+    else:
+        inside = [w for w in cand if w.x0 >= x0 - 3 and w.x1 <= x1 + 3]
+    if bottom is None or len(rules_in) < 2 or _rows_below(inside, bottom, lh, body_size):
+        # no bottom rule on this page (the table goes on), or no rules at all
         bottom = _extend_down(inside, cap_bottom, bottom, lh, x0, x1, body_size)
         if bottom is None:
             return None
+    if unruled:
+        x1 = max([x1] + [w.x1 for w in inside if (w.top + w.bottom) / 2 <= bottom + 1])
     body_words = [w for w in inside if w.top >= cap_bottom - 1 and (w.top + w.bottom) / 2 <= bottom + 1]
     if len(body_words) < 4:
         return None
     # "(Continued)" under the table, and the footnote
     consumed = {id(w) for w in body_words} | cap_ids
-    after = sorted((w for w in inside if (w.top + w.bottom) / 2 > bottom + 1 and id(w) not in consumed), key=lambda w: (w.top, w.x0))
-    footnote_words, cont_words = _footnote(after, bottom, lh, body_size)
+    # footnotes and "(Continued)" may reach past the columns' right edge
+    near = [w for w in cand if w.x0 >= x0 - 3]
+    after = sorted((w for w in near if (w.top + w.bottom) / 2 > bottom + 1 and id(w) not in consumed), key=lambda w: (w.top, w.x0))
+    footnote_words, cont_words = _footnote(after, bottom, lh, body_size, x1)
     consumed |= {id(w) for w in footnote_words} | {id(w) for w in cont_words}
     caption_text = normalize(" ".join(f.text for f in cap_frags))
     continued = bool(_CONT_CAPTION_RE.search(caption_text[:60]))
@@ -158,6 +268,31 @@ def _table_under(pw, frags, cap, label, hrules, limit_top, body_size, vocab, tak
         footnote=footnote,
         consumed=consumed,
     )
+
+
+def _next_top(rules: list[Rule], r: Rule) -> float | None:
+    later = [x.top for x in rules if x.top > r.top + 1]
+    return min(later) if later else None
+
+
+def _rows_below(words, bottom: float, lh: float, body_size: float, next_rule: float | None = None) -> bool:
+    """Do table rows go on right under this rule (more rows, or a table cut by the page end)?"""
+    below = [w for w in words if w.top > bottom + 0.5 and (next_rule is None or w.bottom < next_rule + 1)]
+    lines = _cluster_lines(below)[:3]
+    if not lines:
+        return False
+    first = lines[0]
+    if min(w.top for w in first) - bottom > 1.2 * lh:
+        return False
+    text = " ".join(w.text for w in first)
+    if _FOOTNOTE_START_RE.match(text) or _CONTINUED_RE.match(text.strip()):
+        return False
+    if _looks_tabular(first, body_size):
+        return True
+    # a group label row ("Study type") followed at once by a tabular row
+    if len(lines) > 1 and min(w.top for w in lines[1]) - max(w.bottom for w in first) < 1.2 * lh:
+        return _looks_tabular(lines[1], body_size)
+    return False
 
 
 def _extend_down(words, start, ruled_bottom, lh, x0, x1, body_size):
@@ -192,8 +327,11 @@ def _extend_down(words, start, ruled_bottom, lh, x0, x1, body_size):
     return bottom if n > 0 or ruled_bottom is not None else None
 
 
-def _footnote(words: list[Word], bottom: float, lh: float, body_size: float):
-    """Lines right under the table: "(Continued)" and the footnote (abbreviations, notes)."""
+def _footnote(words: list[Word], bottom: float, lh: float, body_size: float, right: float = 1e9):
+    """Lines right under the table: "(Continued)" and the footnote (abbreviations, notes).
+
+    "(Continued)" may sit at the right edge; a footnote line starts within the table.
+    """
     lines = _cluster_lines(words)
     foot: list[Word] = []
     cont: list[Word] = []
@@ -209,6 +347,8 @@ def _footnote(words: list[Word], bottom: float, lh: float, body_size: float):
             cont.extend(ln)
             prev = max(w.bottom for w in ln)
             continue
+        if ln[0].x0 > right:
+            break
         if not started:
             if not (_FOOTNOTE_START_RE.match(text) or size < 0.92 * body_size):
                 break
@@ -296,7 +436,7 @@ def build_grid(words: list[Word], inner_rules: list[Rule], x0: float, x1: float,
     body_lines = [ln for ln in lines if (ln[0].top + ln[0].bottom) / 2 >= header_sep]
     header_words = [w for ln in header_lines for w in ln]
     body_words = [w for ln in body_lines for w in ln]
-    bounds = _column_bounds(body_words or header_words, header_lines, x0, x1)
+    bounds = _column_bounds(body_lines or header_lines, header_lines, x0, x1)
     ncols = len(bounds) - 1
     # rows
     row_rules = [r.top for r in spanning if r.top > header_sep + 1]
@@ -327,11 +467,24 @@ def _col_of(w: Word, bounds: list[float]) -> int:
     return len(bounds) - 2
 
 
-def _column_bounds(words: list[Word], header_lines, x0: float, x1: float) -> list[float]:
-    """Column boundaries from x-ranges that no body word covers."""
-    heights = sorted(_h(w) for w in words) or [8.0]
+def _column_bounds(lines: list[list[Word]], header_lines, x0: float, x1: float) -> list[float]:
+    """Column boundaries from x-ranges that no body word covers.
+
+    A line that is one run of words from the left edge (a group label such as "Primary
+    outcome (abstinence for 6 months)") may run across columns: it does not vote.
+    """
+    all_words = [w for ln in lines for w in ln]
+    heights = sorted(_h(w) for w in all_words) or [8.0]
     mh = heights[len(heights) // 2]
     min_gap = max(2.0, 0.45 * mh)
+    left = min((w.x0 for w in all_words), default=x0)
+    voting = []
+    for ln in lines:
+        segments = 1 + sum(1 for a, b in zip(ln, ln[1:]) if b.x0 - a.x1 > 1.5 * mh)
+        if segments == 1 and ln[0].x0 < left + 1.5 * mh and len(lines) > 3:
+            continue
+        voting.extend(ln)
+    words = voting if len(voting) >= 4 else all_words
     spans = sorted((w.x0, w.x1) for w in words if not w.script)
     merged: list[list[float]] = []
     for a, b in spans:
@@ -360,6 +513,15 @@ def _rows_from_lines(lines, bounds) -> list[list[list[Word]]]:
     for a, b in zip(lines, lines[1:]):
         gaps.append(min(w.top for w in b) - max(w.bottom for w in a))
     typical_gap = statistics.median(gaps) if gaps else 0
+    threshold = _row_gap_threshold(gaps)
+    if threshold is not None:
+        # rows are set apart by more space than the lines of a wrapped cell
+        for i, ln in enumerate(lines):
+            if i == 0 or gaps[i - 1] >= threshold:
+                rows.append([ln])
+            else:
+                rows[-1].append(ln)
+        return rows
     for i, ln in enumerate(lines):
         first = [w for w in ln if _col_of(w, bounds) == 0]
         first_text = " ".join(w.text for w in first)
@@ -381,6 +543,24 @@ def _rows_from_lines(lines, bounds) -> list[list[list[Word]]]:
             prev_first = first_text
         prev_bottom = max(w.bottom for w in ln)
     return rows
+
+
+def _row_gap_threshold(gaps: list[float]) -> float | None:
+    """A gap size that separates rows from wrapped lines, when the gaps fall in two groups."""
+    vals = sorted(g for g in gaps if g > -0.5)
+    if len(vals) < 4:
+        return None
+    best = None
+    for a, b in zip(vals, vals[1:]):
+        if b - a >= 1.5 and (best is None or b - a > best[1] - best[0]):
+            best = (a, b)
+    if best is None:
+        return None
+    low = [v for v in vals if v <= best[0]]
+    high = [v for v in vals if v >= best[1]]
+    if len(low) < 2 or not high or best[1] < 1.8 * max(best[0], 0.5):
+        return None
+    return (best[0] + best[1]) / 2
 
 
 def _cell_from_words(words: list[Word], vocab) -> CellData:

@@ -17,7 +17,7 @@ _EXACT = [
         r"methods and materials|methodology|study design and methods|experimental( procedures| section)?|"
         r"design and methods|methods and analysis|research design and methods|the study|trial design|study design",
     ),
-    ("results", r"results?|findings|results and discussion|main results|outcomes"),
+    ("results", r"results?|findings|results and discussion|main results"),
     ("discussion", r"discussion|general discussion|comment|discussion and conclusions?"),
     (
         "conclusions",

@@ -41,6 +41,7 @@ _MAP = {
     "\u223c": "~",  # tilde operator used as "approximately"
 }
 
+_MIDDOT_DECIMAL_RE = re.compile(r"(?<=\d)·(?=\d)")
 _CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
@@ -64,6 +65,8 @@ def normalize(text: str) -> str:
             if ord(ch) not in _TABLE:
                 _TABLE[ord(ch)] = _mapping(ch)
         text = text.translate(_TABLE)
+    if "·" in text:
+        text = _MIDDOT_DECIMAL_RE.sub(".", text)  # Lancet's decimal point: "39·8" -> "39.8"
     text = _CTRL_RE.sub("", text)
     return _SPACE_RE.sub(" ", text)
 
@@ -106,7 +109,7 @@ def join_hyphenated(left: str, right: str, vocab: Counter | None) -> str:
     joined = (a + b).lower()
     if vocab.get(joined, 0) > 0:
         return left[:-1] + right
-    if vocab.get(a.lower(), 0) > 0 and vocab.get(b.lower(), 0) > 0 and len(a) > 2 and len(b) > 2:
+    if vocab.get(a.lower(), 0) > 0 and vocab.get(b.lower(), 0) > 0 and len(a) > 2 and (len(b) > 2 or vocab.get(b.lower(), 0) > 2):
         return left + right
     if len(a) <= 2 and vocab.get(b.lower(), 0) > 0 and a.lower() in {"co", "re", "bi", "ex", "non", "pre", "non"}:
         return left + right

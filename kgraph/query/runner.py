@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from kgraph.errors import InputError, KgraphError, ServerError
+from kgraph.errors import InputError, ServerError
 from kgraph.query.library import QueryFile, bind_arguments, load_file, load_query
 
 LIST_SEPARATOR = " | "
@@ -229,4 +229,4 @@ def _engine_given(file, engine: str) -> bool:
     return Path(file).suffix.lower() not in EXTENSIONS
 
 
-__all__ = ["Table", "run", "run_query", "run_sparql", "run_cypher", "KgraphError"]
+__all__ = ["Table", "run", "run_query", "run_sparql", "run_cypher"]

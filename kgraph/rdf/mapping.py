@@ -23,7 +23,6 @@ import json
 import re
 import unicodedata
 from decimal import Decimal
-from typing import Iterable
 from urllib.parse import quote
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -526,7 +525,3 @@ def surname(author: str) -> str:
     if len(words) > 1 and re.fullmatch(r"[A-Z]{1,3}\.?", words[-1]):
         return " ".join(words[:-1])
     return words[-1]
-
-
-def graphs_of(quads: Iterable[tuple]) -> set:
-    return {q[3] for q in quads}

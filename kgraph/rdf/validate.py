@@ -134,7 +134,7 @@ def validate_graph(graph: Graph, document: str | None = None, check_concepts: bo
             severity=_local(severity) if severity else "Violation",
             message=str(message) if message else _local(component),
             path=_local(path) if path is not None and not isinstance(path, BNode) else None,
-            value=str(value) if value is not None else None,
+            value=str(value) if value is not None and value != focus else None,
         ))
     if check_concepts:
         report.violations.extend(_unknown_concepts(graph, document))

@@ -346,7 +346,12 @@ class _GraphReader:
         from kgraph.extract.frames import Quantity
 
         return Quantity(text=str(self.one(q, "text", "") or ""), kind=str(self.one(q, "kind", "") or ""),
-                        unit=_str(self.one(q, "unitText")), evidence=self.evidence(q))
+                        unit=_str(self.one(q, "unitText")), value=_dec(self.one(q, "value")), low=_dec(self.one(q, "low")),
+                        high=_dec(self.one(q, "high")), mean=_dec(self.one(q, "mean")), sd=_dec(self.one(q, "sd")),
+                        qualifier=_str(self.one(q, "qualifier")), normalized_unit=_str(self.one(q, "normalizedUnitText")),
+                        normalized_value=_dec(self.one(q, "normalizedValue")), normalized_low=_dec(self.one(q, "normalizedLow")),
+                        normalized_high=_dec(self.one(q, "normalizedHigh")), per_weight=bool(self.one(q, "perWeight", False)),
+                        per_70kg=bool(self.one(q, "per70kg", False)), evidence=self.evidence(q))
 
     def document(self):
         from kgraph.extract.frames import DocumentFrames
@@ -500,6 +505,12 @@ def _pick_part(parts: list[str], evidence: list[Any]) -> str | None:
             if p.lower() in (e.text or "").lower():
                 return p
     return None
+
+
+def _dec(v: Any):
+    from decimal import Decimal
+
+    return Decimal(str(v)) if v is not None else None
 
 
 def _int(v: Any) -> int | None:

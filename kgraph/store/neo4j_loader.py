@@ -166,13 +166,9 @@ class Neo4jLoader:
         return f"graph <{graph}> was NOT {action}: the commit did not reach Neo4j; nothing of it was written"
 
     def _write(self, tx, graph: str, projection: GraphProjection | None, load_id: str) -> tuple[int, int, int]:
-        record = tx.run(f"OPTIONAL MATCH (g:{REGISTRY_LABEL} {{iri: $graph}}) RETURN g.nodes AS nodes",
-                        graph=graph).single()
-        old_nodes: list[str] = (record["nodes"] if record else None) or []
         new_nodes = projection.nodes if projection is not None else {}
+        old_nodes, current = self._read_state(tx, graph, list(new_nodes))
         affected = sorted(set(old_nodes) | set(new_nodes))
-
-        current = self._read_nodes(tx, affected)
         if old_nodes:
             self._batched(tx, graph, old_nodes,
                           "UNWIND $rows AS iri MATCH (n:Resource {iri: iri})-[r]->() "
@@ -241,14 +237,17 @@ class Neo4jLoader:
             tx.run(f"MATCH (g:{REGISTRY_LABEL} {{iri: $graph}}) DELETE g", graph=graph).consume()
         return len(new_nodes), rel_count, len(deletes)
 
-    def _read_nodes(self, tx, iris: Sequence[str]) -> dict[str, dict]:
-        found: dict[str, dict] = {}
-        for chunk in _chunks(iris, self.batch_size):
-            result = tx.run("UNWIND $rows AS iri MATCH (n:Resource {iri: iri}) "
-                            "RETURN iri, labels(n) AS labels, properties(n) AS props", rows=list(chunk))
-            for record in result:
-                found[record["iri"]] = {"labels": record["labels"], "props": record["props"]}
-        return found
+    def _read_state(self, tx, graph: str, new_iris: list[str]) -> tuple[list[str], dict[str, dict]]:
+        """One round trip: the nodes the graph's previous version mentioned, and the current
+        labels and properties of every node the old or new version mentions."""
+        record = tx.run(
+            f"OPTIONAL MATCH (g:{REGISTRY_LABEL} {{iri: $graph}}) WITH coalesce(g.nodes, []) AS old "
+            "CALL (old) { UNWIND old + $new AS iri WITH DISTINCT iri MATCH (n:Resource {iri: iri}) "
+            "RETURN collect([iri, labels(n), properties(n)]) AS found } RETURN old, found",
+            graph=graph, new=new_iris,
+        ).single()
+        found = {iri: {"labels": labels, "props": props} for iri, labels, props in record["found"]}
+        return record["old"], found
 
     def _batched(self, tx, hook_graph: str, rows: Sequence, query: str, **params) -> None:
         for chunk in _chunks(rows, self.batch_size):
@@ -385,16 +384,17 @@ def run_load(settings=None, only: list[str] | None = None, prune: bool = False,
              show_progress: bool = True) -> LoadSummary:
     """What ``kgraph neo4j load`` does: the embedded store's graphs into Neo4j, with a progress bar."""
     from kgraph.config import get_settings
-    from kgraph.errors import InputError, NotBuiltError
-    from kgraph.store.neo4j_server import connect
+    from kgraph.store.embedded import EmbeddedStore
 
     settings = settings or get_settings()
-    try:
-        from kgraph.store.embedded import EmbeddedStore
-    except ImportError:
-        raise NotBuiltError("'kgraph neo4j load' needs the embedded store (kgraph/store/embedded.py), "
-                            "which is not built yet") from None
-    store = EmbeddedStore.open_existing(settings.store_dir)  # adapted below once embedded.py lands
+    with EmbeddedStore(settings=settings, read_only=True) as store:  # NotBuiltError when nothing was ingested
+        return _run_load(store, settings, only, prune, show_progress)
+
+
+def _run_load(store, settings, only, prune, show_progress) -> LoadSummary:
+    from kgraph.errors import InputError
+    from kgraph.store.neo4j_server import connect
+
     graph_iris = [str(g) for g in store.graphs()]
     if only:
         missing = [g for g in only if g not in graph_iris]

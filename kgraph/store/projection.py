@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from kgraph.errors import InputError
 from kgraph.rdf.namespaces import KG
@@ -46,6 +46,7 @@ _INT_TYPES = frozenset(_XSD + t for t in (
     "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
 ))
 _BOOL_TYPE = _XSD + "boolean"
+_XSD_STRING = _XSD + "string"
 _INT64 = (-(2 ** 63), 2 ** 63 - 1)
 
 _LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -65,8 +66,7 @@ class NodeRecord:
     properties: dict[str, list[Value]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, order=True)
-class RelationshipRecord:
+class RelationshipRecord(NamedTuple):
     source: str
     type: str
     target: str
@@ -92,22 +92,50 @@ class GraphProjection:
 _IRI, _BNODE, _LITERAL = "iri", "bnode", "literal"
 
 
+def _rdflib_literal(term) -> tuple:
+    return _LITERAL, str(term), (str(term.datatype) if term.datatype is not None else None), term.language
+
+
+def _oxigraph_literal(term) -> tuple:
+    return _LITERAL, term.value, term.datatype.value, term.language
+
+
+def _handler_for(term_type: type) -> Callable[[Any], tuple]:
+    """How to read a term of this Python type: rdflib and pyoxigraph terms, or ('iri'|'bnode', value) pairs."""
+    name = term_type.__name__
+    module = term_type.__module__.split(".")[0]
+    if module == "rdflib":
+        if name == "URIRef":
+            return lambda t: (_IRI, str(t), None, None)
+        if name == "BNode":
+            return lambda t: (_BNODE, str(t), None, None)
+        if name == "Literal":
+            return _rdflib_literal
+    elif module == "pyoxigraph":
+        if name == "NamedNode":
+            return lambda t: (_IRI, t.value, None, None)
+        if name == "BlankNode":
+            return lambda t: (_BNODE, t.value, None, None)
+        if name == "Literal":
+            return _oxigraph_literal
+    elif issubclass(term_type, tuple):
+        def pair(t):
+            if len(t) == 2 and t[0] in (_IRI, _BNODE):
+                return t[0], t[1], None, None
+            raise InputError(f"not an RDF term: {t!r}")
+        return pair
+    raise InputError(f"not an RDF term: a {term_type.__module__}.{name}")
+
+
+_HANDLERS: dict[type, Callable[[Any], tuple]] = {}
+
+
 def _term(term) -> tuple[str, str, str | None, str | None]:
     """(kind, lexical value, datatype IRI, language) for an rdflib or pyoxigraph term."""
-    name = type(term).__name__
-    if name in ("URIRef", "NamedNode"):
-        return _IRI, str(term) if name == "URIRef" else term.value, None, None
-    if name in ("BNode", "BlankNode"):
-        return _BNODE, str(term) if name == "BNode" else term.value, None, None
-    if name == "Literal":
-        if hasattr(term, "datatype") and hasattr(term, "value") and not isinstance(term, str):
-            datatype = term.datatype.value if term.datatype is not None else None  # pyoxigraph
-            return _LITERAL, term.value, datatype, term.language
-        datatype = str(term.datatype) if term.datatype is not None else None  # rdflib
-        return _LITERAL, str(term), datatype, term.language
-    if isinstance(term, tuple) and len(term) == 2 and term[0] in (_IRI, _BNODE):
-        return term[0], term[1], None, None
-    raise InputError(f"not an RDF term: {term!r}")
+    handler = _HANDLERS.get(type(term))
+    if handler is None:
+        handler = _HANDLERS[type(term)] = _handler_for(type(term))
+    return handler(term)
 
 
 def _resource_id(kind: str, value: str, graph: str) -> str:
@@ -117,6 +145,8 @@ def _resource_id(kind: str, value: str, graph: str) -> str:
 
 def literal_value(lexical: str, datatype: str | None) -> Value:
     """xsd:decimal/double/float -> float, xsd:integer (and kin) -> int, xsd:boolean -> bool, else str."""
+    if datatype == _XSD_STRING:
+        return lexical
     if datatype in _FLOAT_TYPES:
         try:
             return float(lexical)
@@ -228,13 +258,8 @@ def project_graph(graph_iri: str, triples: Iterable,
     own_vocab: list[tuple] = []
     rel_types: dict[str, str] = {}
     prop_names: dict[str, str] = {}
+    vocab_classes = (SKOS_CONCEPT, SKOS_CONCEPT_SCHEME)
     count = 0
-
-    def node(iri: str) -> NodeRecord:
-        record = nodes.get(iri)
-        if record is None:
-            record = nodes[iri] = NodeRecord(iri)
-        return record
 
     for s, p, o in _triples_of(triples):
         count += 1
@@ -243,24 +268,39 @@ def project_graph(graph_iri: str, triples: Iterable,
         o_kind, o_val, datatype, _lang = _term(o)
         if s_kind == _LITERAL or p_kind != _IRI:
             raise InputError(f"graph <{graph_iri}>: malformed triple ({s!r}, {p!r}, {o!r})")
-        subject = node(_resource_id(s_kind, s_val, graph_iri))
-        if predicate in (SKOS_IN_SCHEME, KG_NEO4J_LABEL) or (predicate == RDF_TYPE and o_val in (
-                SKOS_CONCEPT, SKOS_CONCEPT_SCHEME)):
-            own_vocab.append((s, p, o))
+        subject_iri = s_val if s_kind == _IRI else _resource_id(s_kind, s_val, graph_iri)
+        subject = nodes.get(subject_iri)
+        if subject is None:
+            subject = nodes[subject_iri] = NodeRecord(subject_iri)
         if o_kind == _LITERAL:
-            name = prop_names.get(predicate) or prop_names.setdefault(predicate, property_name(predicate))
-            value = literal_value(o_val, datatype)
-            literal_values[(subject.iri, name)].add((type(value).__name__, value))
+            name = prop_names.get(predicate)
+            if name is None:
+                name = prop_names[predicate] = property_name(predicate)
+            if predicate == KG_NEO4J_LABEL:  # a property, and also a label for the scheme's concepts
+                own_vocab.append((s, p, o))
+            value = literal_value(o_val, datatype) if datatype is not None else o_val
+            literal_values[(subject_iri, name)].add((type(value), value))
         elif predicate == RDF_TYPE:
+            if o_val in vocab_classes:
+                own_vocab.append((s, p, o))
             if o_kind == _IRI and o_val.startswith(KG_NS) and len(o_val) > len(KG_NS):
                 subject.labels.add(_checked_label(o_val[len(KG_NS):], f"class <{o_val}>"))
         else:
-            target = node(_resource_id(o_kind, o_val, graph_iri)).iri
-            rel = rel_types.get(predicate) or rel_types.setdefault(predicate, relationship_type(predicate))
-            relationships.add(RelationshipRecord(subject.iri, rel, target, graph_iri))
+            if predicate == SKOS_IN_SCHEME:
+                own_vocab.append((s, p, o))
+            target = o_val if o_kind == _IRI else _resource_id(o_kind, o_val, graph_iri)
+            if target not in nodes:
+                nodes[target] = NodeRecord(target)
+            rel = rel_types.get(predicate)
+            if rel is None:
+                rel = rel_types[predicate] = relationship_type(predicate)
+            relationships.add(RelationshipRecord(subject_iri, rel, target, graph_iri))
 
     for (iri, name), typed_values in literal_values.items():
-        nodes[iri].properties[name] = normalize_values(v for _, v in typed_values)
+        if len(typed_values) == 1:
+            nodes[iri].properties[name] = [next(iter(typed_values))[1]]
+        else:
+            nodes[iri].properties[name] = normalize_values(v for _, v in typed_values)
     index = dict(label_index or {})
     if own_vocab:
         for iri, labels in build_label_index(own_vocab).items():
