@@ -332,7 +332,8 @@ def neo4j_load(
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, standalone_mode=False)
+        # without standalone mode, click returns the code of a typer.Exit instead of raising it
+        code = app(args=argv, standalone_mode=False)
     except KgraphError as exc:
         print(f"kgraph: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -349,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kgraph: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -107,10 +107,12 @@ def load_titles():
     for p in sorted(CORPUS.glob("*.txt")):
         try:
             d = read_document(p)
+            if not d.title and (CORPUS / "pdf" / (p.stem + ".pdf")).exists():
+                d = read_document(CORPUS / "pdf" / (p.stem + ".pdf"))  # the typeset copy of the same report
         except Exception:
             continue
         if d.title:
-            corpus.append(d.title)
+            corpus.append((d.title, surname_of(d.authors[0]) if d.authors else None, d.year))
     return refs, corpus
 
 
@@ -125,8 +127,10 @@ def pairs():
         neg.extend((ta, v) for v in variants(tb)[:3])
         if sa and sb and sa.lower() == sb.lower():
             hard.append((ta, tb))
-    for c in corpus:
-        for _, _, t in refs:
+    for c, c_surname, c_year in corpus:
+        for number, r_surname, t in refs:
+            if c_surname and r_surname and c_surname.lower() == r_surname.lower():
+                continue  # possibly the same study (the corpus reports one cited study): not a negative
             neg.append((t, c))
     return pos, neg, hard
 

@@ -525,3 +525,9 @@ def test_list_of_time_points_shares_kind():
 
 def test_numbered_labels_are_not_counts():
     assert find_quantities("in CRPS type 1 patients and Table 2 patients") == []
+
+
+def test_unit_first_time_points_need_a_time_context():
+    got = kinds("No longer significant at week 12. Between day 3 and day 5. In the previous year 394 (36%) tried.")
+    assert ("week 12", "time_point") in got and ("day 3", "time_point") in got and ("day 5", "time_point") in got
+    assert not any(t.startswith("year") for t, _ in got)

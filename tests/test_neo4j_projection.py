@@ -306,6 +306,26 @@ def test_shared_node_keeps_what_each_document_says(neo4j_driver, world):
     assert _node(neo4j_driver, world.iri("review/claim1")) is None
 
 
+def test_a_concept_mentioned_by_many_documents_stays_cheap(neo4j_driver, world):
+    import json
+
+    graphs = {str(world.vocab_graph): world.vocab}
+    graphs.update({str(world.graph(f"p{i}")): (lambda i=i: world.paper(f"p{i}")) for i in range(3)})
+    load_graphs(neo4j_driver, graphs)
+    ketamine = _node(neo4j_driver, world.ketamine)
+    assert len(ketamine["graphs"]) == 4
+    # Papers only point at ketamine: they add nothing to its perGraph bookkeeping.
+    assert list(json.loads(ketamine["perGraph"])) == [str(world.vocab_graph)]
+    counts = _counts(neo4j_driver, world.token)
+    load_graphs(neo4j_driver, graphs)
+    assert _counts(neo4j_driver, world.token) == counts and _node(neo4j_driver, world.ketamine) == ketamine
+    # A loader given no vocabulary keeps the vocabulary labels Neo4j already has.
+    Neo4jLoader(neo4j_driver).remove_graph(world.vocab_graph)
+    ketamine = _node(neo4j_driver, world.ketamine)
+    assert ketamine["labels"] == {"Resource", "Concept", "Drug"} and "prefLabel" not in ketamine
+    assert len(ketamine["graphs"]) == 3 and "perGraph" not in ketamine
+
+
 def test_hostile_values_are_data_not_cypher(neo4j_driver, world):
     hostile = "x'}) DETACH DELETE n //\"; }; DROP `a` {$p}"
     loader = Neo4jLoader(neo4j_driver)

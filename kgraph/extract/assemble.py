@@ -633,6 +633,7 @@ def build_study(ctx: Context) -> Study | None:
 
     drugs = drug_mentions(ctx)
     focus = choose_focus_drug(ctx, drugs)
+    roles = DrugRoles()
     if focus is not None:
         roles = classify_drugs(ctx, drugs, focus)
         protocols = build_protocols(ctx, drugs, focus, roles)
@@ -650,7 +651,8 @@ def build_study(ctx: Context) -> Study | None:
     if n is not None:
         study.n, study.n_text = n, n_text
         study.evidence.append(n_ev)
-    study.outcomes = find_outcomes(ctx)
+    study.outcomes = find_outcomes(ctx, [a.protocol for a in study.arms if a.protocol is not None],
+                                   roles.combination)
     study.adverse_effects = find_adverse_effects(ctx)
     if focus is None and not study.conditions and study.design is None and not study.outcomes:
         return None
@@ -2055,27 +2057,34 @@ def _single_administration(ctx: Context) -> bool:
 
 _POSITIVE_RELIEF = re.compile(
     r"\b(?:lasted|lasting|last(?:s|ed)?|persist\w*|remain\w*|still|sustained|maintain\w*|through|throughout|until|"
-    r"for (?:at least |about |approximately |up to )?|extended|prolonged|significant|better|lower|reduc\w+|"
-    r"improv\w+|decreas\w+|relie\w+|benefit|present)\b",
+    r"for (?:at least |about |approximately |up to |some )?|extended|prolonged|significant\w*|better|lower|larger|greater|"
+    r"superior|reduc\w+|improv\w+|decreas\w+|relie\w+|benefit|present|up to)\b",
     re.I,
 )
 _NEGATIVE_RELIEF = re.compile(
     r"\b(?:not|no longer|no difference|did not|disappeared|waned|vanished|returned|back (?:at|to) baseline|lost|"
-    r"no (?:significant )?(?:effect|benefit|difference)|not detectable|ceased|abated)\b",
+    r"no (?:significant )?(?:effect|benefit|difference)|not detectable|ceased|abated|faded|neither|nor)\b",
     re.I,
 )
 _END_OF_INFUSION = re.compile(
-    r"\b(?:only )?(?:during|while) (?:the )?(?:infusion|it ran|the drug was)|for the duration of the infusion|"
+    r"\b(?:only )?(?:during|while) (?:the )?(?:infusion|it ran|the drug was|the infusion (?:ran|continued|was running))|"
+    r"for the duration of the infusion|while the infusion continued|"
     r"at the end of (?:the |each )?infusion only|only while the infusion|(?:immediately|shortly) after the infusion only",
     re.I,
 )
-_TIMEPOINT = re.compile(
-    r"(?:\b(?:at|through|until|to|for|after|by|over)\s+)?(?:week|wk|day|month|hour)s?\s+(?P<num>\d+(?:\.\d+)?)\b",
+_NOT_RELIEF_BEFORE = re.compile(
+    r"\b(?:every|each|per|q|from|since|starting|within|by|before|over (?:the |a )?(?:whole |entire |first |full )?|"
+    r"after the first|(?:on|by) day|during (?:the )?(?:first )?)\s*$",
+    re.I,
+)
+_RELIEF_TOPIC = re.compile(
+    r"\b(?:pain|relief|reli\w+|analges\w+|scores?|VAS|NRS|effect|benefit|improv\w+|reduc\w+|decreas\w+|lower|better|"
+    r"difference|significant\w*|response|responders?)\b",
     re.I,
 )
 
 
-def find_outcomes(ctx: Context) -> list[Outcome]:
+def find_outcomes(ctx: Context, protocols: list[Protocol] | None = None, combination: list[Coadministration] | None = None) -> list[Outcome]:
     outcomes: dict[str, Outcome] = {}
     order: list[str] = []
     primary_ids: set[str] = set()
@@ -2091,31 +2100,39 @@ def find_outcomes(ctx: Context) -> list[Outcome]:
                 order.append(c.id)
             if re.search(r"\bprimary\b", s.text, re.I):
                 primary_ids.add(c.id)
+    # a construct named next to its instrument ("pain intensity" and "NRS"): keep the instrument
+    keep = set(k[1] for k in _drop_broader([("outcomes", c) for c in order]))
+    order = [c for c in order if c in keep]
     for cid in primary_ids:
-        outcomes[cid].primary = True
-    relief = find_relief(ctx, list(outcomes))
-    for cid, (q, s) in relief.items():
-        if cid is None:
+        if cid in outcomes:
+            outcomes[cid].primary = True
+    infusion_hours = max((_hours(q) or Decimal(0) for p in (protocols or []) for q in p.infusion_duration), default=None)
+    combo_names = [c.drug.label.lower() for c in (combination or [])] + [c.drug.id.replace("_", " ") for c in (combination or [])]
+    relief = find_relief(ctx, order, infusion_hours, combo_names)
+    combo_label = None
+    if combination:
+        combo_label = " + ".join([(protocols[0].drug.label if protocols else "")] + [c.drug.label for c in combination])
+    extra: list[Outcome] = []
+    for (cid, arm), (q, s) in relief.items():
+        target = None
+        if cid is not None and cid in outcomes:
+            target = outcomes[cid]
+        else:
+            candidates = [outcomes[c] for c in order if outcomes[c].primary] or [outcomes[c] for c in order[:1]]
+            target = candidates[0] if candidates else None
+        if arm is not None:
+            extra.append(Outcome(measure=target.measure if target else None, text=_norm(s.text), direction="improved",
+                                 relief_duration=q, evidence=[_evidence(s)], arm=combo_label))
             continue
-        o = outcomes.get(cid)
-        if o is None:
+        if target is None:
+            extra.append(Outcome(measure=None, text=_norm(s.text), direction="improved", relief_duration=q, evidence=[_evidence(s)]))
             continue
-        o.relief_duration = q
-        o.text = _norm(s.text)
-        o.direction = "improved"
-        o.evidence.append(_evidence(s))
-    if None in relief:
-        q, s = relief[None]
-        targets = [outcomes[c] for c in order if outcomes[c].primary] or [outcomes[c] for c in order[:1]]
-        for o in targets:
-            if o.relief_duration is None:
-                o.relief_duration = q
-                o.direction = "improved"
-                o.evidence.append(_evidence(s))
-        if not targets:
-            outcomes["_relief"] = Outcome(measure=None, text=_norm(s.text), direction="improved", relief_duration=q, evidence=[_evidence(s)])
-            order.append("_relief")
-    return [outcomes[c] for c in order]
+        if target.relief_duration is None or (_hours(q) or 0) > (_hours(target.relief_duration) or 0):
+            target.relief_duration = q
+            target.direction = "improved"
+            target.text = _norm(s.text)
+            target.evidence.append(_evidence(s))
+    return [outcomes[c] for c in order] + extra
 
 
 def _relief_quantity(text: str, hours: Decimal | None, sent: Sent, kind: str = "relief") -> Quantity:
@@ -2129,62 +2146,86 @@ def _relief_quantity(text: str, hours: Decimal | None, sent: Sent, kind: str = "
     return q
 
 
-def find_relief(ctx: Context, measures: list[str]) -> dict[str | None, tuple[Quantity, Sent]]:
-    """How long relief lasted, per outcome measure (None: not tied to a measure).
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """Clause offsets: split at ";" and at ", but" / "whereas" / "while"."""
+    out, start = [], 0
+    for m in re.finditer(r";\s*|,?\s+(?:but|whereas|although)\s+|:\s+", text):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
+    return out
 
-    Each time point in a results sentence is read as relief present ("persisted through
-    week 12", "at 1.5 h (P = 0.02)", "lasted about 3 hours") or absent ("but not at 3 h",
-    "had disappeared 120 min after"); the relief duration is the latest time point with
-    relief present. Relief only "during the infusion" is 0 h after it."""
-    best: dict[str | None, tuple[Decimal, Quantity, Sent]] = {}
+
+def find_relief(ctx: Context, measures: list[str], infusion_hours: Decimal | None = None,
+                combo_names: list[str] | None = None) -> dict[tuple[str | None, str | None], tuple[Quantity, Sent]]:
+    """How long relief lasted, per (outcome measure, arm); measure None when the sentence
+    names none, arm None for the main arm, else the combination drug.
+
+    Each time point in a results or conclusions clause is read as relief present
+    ("persisted through week 12", "at 1.5 h (P = 0.02)", "lasted about 3 hours",
+    "up to week 10") or absent ("but not at 3 h", "had disappeared 120 min after",
+    "no longer significant at week 12"); "over the 12-week study period", "within 24 h",
+    "on day 3" (of the infusion) and "before 12 weeks" are not durations of relief.
+    The relief duration is the latest time point with relief present; relief "only while
+    the infusion ran" is 0 h after it."""
+    best: dict[tuple[str | None, str | None], tuple[Decimal, Quantity, Sent]] = {}
+    combo_rx = None
+    if combo_names:
+        names = "|".join(re.escape(n) for n in combo_names if n)
+        combo_rx = re.compile(r"\b(?:combination|combined|adding|added|plus|with " + (f"(?:{names})" if names else "x^") + r")\b|\b(?:" + (names or "x^") + r")\b", re.I)
     for s in ctx.sents:
         if s.role not in ("results", "abstract", "conclusions"):
             continue
         text = s.text
-        measure_ids = [e._.concept_id for e in _ents(s, "OUTCOME_MEASURE") if e._.concept_id]
-        key = measure_ids[0] if len(set(measure_ids)) == 1 else None
-        if s.role == "conclusions" or not measure_ids:
-            key = None
-        if not re.search(r"\b(?:pain|relief|reli\w+|analges\w+|score|VAS|NRS|effect|benefit|improv\w+|reduc\w+|decreas\w+|lower|better)\b", text, re.I):
+        if not _RELIEF_TOPIC.search(text):
             continue
-        if _END_OF_INFUSION.search(text) and not _NEGATIVE_RELIEF.search(text[: _END_OF_INFUSION.search(text).start()][-20:]):
-            q = _relief_quantity("only during the infusion", Decimal(0), s)
-            _offer(best, key, Decimal(0), q, s)
-        for m in _quantities(ctx.doc, s):
-            q = m.quantity
-            if not is_duration(q) or q.kind in ("age",):
-                continue
-            hours = _hours(q)
-            if hours is None:
-                if q.normalized_value is None and q.value is None:
+        measure_ids = [e._.concept_id for e in _ents(s, "OUTCOME_MEASURE") if e._.concept_id in measures]
+        key = measure_ids[0] if len(set(measure_ids)) == 1 and s.role != "conclusions" else None
+        quantities = _quantities(ctx.doc, s)
+        for c_start, c_end in _clauses(text):
+            clause = text[c_start:c_end]
+            arm = None
+            if combo_rx is not None and combo_rx.search(clause):
+                arm = "combination"
+                if re.search(r"\b(?:alone|only)\b", clause, re.I) and not re.search(r"\bonly the combination\b", clause, re.I):
+                    arm = None
+            m_end = _END_OF_INFUSION.search(clause)
+            if m_end and not _NEGATIVE_RELIEF.search(clause[: m_end.start()][-25:]) and _RELIEF_TOPIC.search(clause):
+                _offer(best, (key, arm), Decimal(0), _relief_quantity("during the infusion", Decimal(0), s), s)
+            for m in quantities:
+                rel_start, rel_end = m.start - s.start, m.end - s.start
+                if not (c_start <= rel_start < c_end):
                     continue
-                continue
-            rel_start, rel_end = m.start - s.start, m.end - s.start
-            before = text[max(0, rel_start - 60) : rel_start]
-            after = text[rel_end : rel_end + 40]
-            clause_before = re.split(r"[;]|,\s*(?:but|while|whereas)\b|\bbut\b", before)[-1]
-            if re.search(r"\b(?:every|each|per|q)\s*$", before, re.I):
-                continue
-            if re.search(r"\b(?:from|since|starting|after the first|within)\s*$", before, re.I) and not re.search(r"\bonward", after, re.I):
-                continue
-            if re.match(r"\s*(?:of|in) (?:the )?(?:infusion|treatment)|\s*infusion|\s*-(?:hour|h|min|day) infusion", after, re.I) or re.search(r"-(?:hour|h|minute|min|day)$", q.text):
-                continue  # the infusion's own length
-            if re.search(r"\b(?:baseline|before)\b", after[:15], re.I):
-                continue
-            if _NEGATIVE_RELIEF.search(clause_before):
-                continue
-            if re.search(r"\b(?:disappeared|waned|had gone|no longer|returned)\b", before[-50:] + " " + after[:30], re.I):
-                continue
-            if re.search(r"\b(?:onward|onwards)\b", after[:12], re.I):
-                continue
-            if not (_POSITIVE_RELIEF.search(clause_before + " " + after[:25]) or re.search(r"\(\s*P\s*[<=]", after[:20], re.I)):
-                continue
-            rq = _clone(q, "relief", s)
-            _offer(best, key, hours, rq, s)
+                q = m.quantity
+                if not is_duration(q) or q.kind in ("age", "interval", "course", "disease_duration"):
+                    continue
+                hours = _hours(q)
+                if hours is None:
+                    continue
+                before = clause[: rel_start - c_start]
+                after = clause[rel_end - c_start :]
+                if _NOT_RELIEF_BEFORE.search(before[-40:]) and not re.search(r"\b(?:up to|through|until)\s*$", before, re.I):
+                    continue
+                if re.match(r"\s*(?:of|in) (?:the )?(?:infusion|treatment)|\s*infusion|\s*-(?:hour|h|min|day) infusion|\s+(?:study period|follow-?up|treatment (?:phase|period))", after, re.I) \
+                        or re.search(r"-(?:hour|h|minute|min|day|week|wk)$", q.text):
+                    continue  # the infusion's own length, or the study's length
+                if re.search(r"\b(?:baseline|before)\b", after[:15], re.I) or re.match(r"\s*(?:later|after (?:discharge|admission))", after, re.I) and not _POSITIVE_RELIEF.search(before):
+                    continue
+                if _NEGATIVE_RELIEF.search(before):
+                    continue
+                if re.search(r"\b(?:disappeared|waned|had gone|no longer|returned|faded)\b", before[-50:] + " " + after[:30], re.I):
+                    continue
+                if re.search(r"\b(?:onward|onwards)\b", after[:12], re.I):
+                    continue
+                if infusion_hours and re.search(r"\b(?:on|by) day\s*$|\bday\s*$", before, re.I) and hours <= infusion_hours:
+                    continue  # a day of the infusion itself
+                if not (_POSITIVE_RELIEF.search(before + " " + after[:25]) or re.search(r"\(\s*P\s*[<=]", after[:20], re.I)):
+                    continue
+                _offer(best, (key, arm), hours, _clone(q, "relief", s), s)
     return {k: (v[1], v[2]) for k, v in best.items()}
 
 
-def _offer(best: dict, key: str | None, hours: Decimal, q: Quantity, s: Sent) -> None:
+def _offer(best: dict, key: Any, hours: Decimal, q: Quantity, s: Sent) -> None:
     cur = best.get(key)
     if cur is None or hours > cur[0]:
         best[key] = (hours, q, s)
@@ -2196,22 +2237,65 @@ _INCIDENCE_AFTER = re.compile(r"^\s*(?:\(|in\s+|by\s+|:\s*)?(?P<n>\d+)\s*(?:/|of
 _INCIDENCE_BEFORE = re.compile(r"(?P<n>\d+|" + _NUM_WORD_RE + r")\s+(?:of\s+(?:the\s+)?(?P<d>\d+|" + _NUM_WORD_RE + r")\s+)?(?:[\w-]+\s+){0,2}(?:patients?|participants?|subjects?)\s+(?:\w+\s+){0,2}(?:reported|had|developed|experienced|felt|complained of|described)\s*$", re.I)
 
 
+_AE_NOT_FINDING_AFTER = re.compile(
+    r"^\s*(?:intensity|days|diary|diaries|frequency|scores?|severity|relief|disorders?|questionnaire|scale|index|"
+    r"threshold|area|ratings?)\b"
+    r"|^[^.;]{0,25}\b(?:improved|decreased|was reduced|were reduced|lessened|was relieved|were relieved|fell|declined)\b"
+    r"|^\s*(?:was |were )?(?:present |reported |noted )?(?:before|prior to) (?:the |each )?(?:infusion|treatment|study)"
+    r"|^[^.;]{0,40}\b(?:before the infusion|at baseline|before treatment)\b",
+    re.I,
+)
+_AE_NOT_FINDING_BEFORE = re.compile(
+    r"(?:\b(?:no|any) (?:change|difference|increase|decrease) in|\bchanges? in|\bwean(?:ing|ed) from|\bdepth of|"
+    r"\bunder|\bmimic(?:s|ked)? the|\bscored? (?:on|for)|\bassess(?:ed|ment of)|\bmeasured)\s+(?:the\s+)?$",
+    re.I,
+)
+_EXAMPLES_INTRO = re.compile(r"^\s*(?:\(|,\s*(?:mostly|mainly|chiefly|predominantly|such as|including|e\.g\.,?|especially)\s)", re.I)
+
+
 def find_adverse_effects(ctx: Context) -> list[AdverseEffect]:
     """Side effects reported in the results (abstract results included); negated mentions are
-    kept, negated. One record per effect: negated only when every mention is negated."""
+    kept, negated. One record per effect: negated only when every mention is negated.
+
+    Not findings: the condition's own symptoms ("headache intensity", "headache days"), a
+    symptom that improved, one present before the infusion, "no change in nausea", a
+    procedure ("weaning from sedation"). A group named with its examples ("psychedelic
+    effects (drug high, altered perception) in 11 of 13") is one finding: the examples
+    count only where they are reported on their own, and the group only when it carries
+    its own count or its examples are not reported on their own."""
     found: dict[str, AdverseEffect] = {}
     order: list[str] = []
     generic = _scheme_roots("adverse_effects")
+    condition_words = _condition_words(ctx)
+    example_only: dict[str, bool] = {}
+    groups: dict[str, tuple[bool, list[str]]] = {}  # id -> (has incidence, example ids)
     for s in ctx.sents:
         if s.role not in RESULTS_ROLES:
             continue
-        for e in _ents(s, "ADVERSE_EFFECT"):
+        ents = [e for e in _ents(s, "ADVERSE_EFFECT")]
+        example_spans = _example_lists(s, ents)
+        for e in ents:
             c = _ent_concept(e)
             if c is None or c.id in generic:
                 continue
+            rel_s, rel_e = e.start_char - s.start, e.end_char - s.start
+            after, before = s.text[rel_e:], s.text[:rel_s]
+            if _AE_NOT_FINDING_AFTER.search(after) or _AE_NOT_FINDING_BEFORE.search(before[-40:]):
+                continue
+            if e.text.lower() in condition_words:
+                continue
             negated = bool(e._.negated)
+            if negated and re.match(r"^\s*(?:that|which|requiring|needing|severe enough)\b", after, re.I):
+                continue  # "no hallucinations that required ...": says nothing about hallucinations
             hedged = bool(e._.hedged)
             incidence = _incidence(ctx, s, e)
+            is_example = any(a <= e.start_char and e.end_char <= b for a, b, _ in example_spans)
+            example_only[c.id] = example_only.get(c.id, True) and is_example
+            for a, b, group in example_spans:
+                if group.start_char == e.start_char:
+                    ids = [x._.concept_id for x in ents if a <= x.start_char and x.end_char <= b]
+                    prev = groups.get(c.id, (False, []))
+                    groups[c.id] = (prev[0] or incidence is not None, prev[1] + ids)
             cur = found.get(c.id)
             if cur is None:
                 found[c.id] = AdverseEffect(effect=c, negated=negated, hedged=hedged, incidence=incidence, evidence=[_evidence(s)])
@@ -2225,7 +2309,46 @@ def find_adverse_effects(ctx: Context) -> list[AdverseEffect]:
                     cur.incidence = incidence or cur.incidence
                 elif cur.incidence is None and not negated:
                     cur.incidence = incidence
-    return [found[c] for c in order]
+    drop = {cid for cid, only in example_only.items() if only}
+    return [found[c] for c in order if c not in drop]
+
+
+def _example_lists(s: Sent, ents: list[Span]) -> list[tuple[int, int, Span]]:
+    """(start, end, group) of example lists: "effects (drug high, altered perception)",
+    "effects, mostly drug high and altered perception,"."""
+    out = []
+    for e in ents:
+        rest = s.text[e.end_char - s.start :]
+        m = _EXAMPLES_INTRO.match(rest)
+        if not m:
+            continue
+        if m.group(0).strip().startswith("("):
+            close = rest.find(")")
+            if close < 0:
+                continue
+            end = close
+        else:
+            stop = re.search(r",\s+(?:were|was|occurred|in \d)|\s(?:were|was|occurred)\b|[;.]", rest[m.end():])
+            end = m.end() + (stop.start() if stop else len(rest) - m.end())
+        start_abs = e.end_char + m.start()
+        end_abs = e.end_char + end
+        members = [x for x in ents if start_abs <= x.start_char and x.end_char <= end_abs]
+        if members:
+            out.append((start_abs, end_abs, e))
+    return out
+
+
+def _condition_words(ctx: Context) -> set[str]:
+    """Lower-cased surface forms of the condition mentions: a side effect written the same
+    way ("headache" in a headache trial) is the condition, not a side effect."""
+    words = set()
+    for s in ctx.sents:
+        for e in _ents(s, "CONDITION"):
+            words.add(e.text.lower())
+            for w in re.findall(r"[a-z]+", e.text.lower()):
+                if len(w) > 5:
+                    words.add(w)
+    return words
 
 
 @lru_cache(maxsize=None)

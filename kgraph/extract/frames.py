@@ -145,6 +145,7 @@ class Outcome:
     relief_duration: Quantity | None = None  # how long relief lasted, normalized to hours
     primary: bool | None = None
     evidence: list[Evidence] = field(default_factory=list)
+    arm: str | None = None  # the arm's label when the finding belongs to one arm (e.g. a combination arm)
 
 
 @dataclass

@@ -113,7 +113,6 @@ def reload_cues(path: Path | str | None = None) -> None:
 
 _WORD_RE = re.compile(r"[\w/%]+")
 _CELL_STRIP_RE = re.compile(r"^[\s\W_]+|[\s\W_]+$")
-_TERMINATOR_WORD_RE = re.compile(r"[,;:]\s*$")
 
 
 def _words(s: str) -> int:

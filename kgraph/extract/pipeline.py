@@ -626,6 +626,11 @@ class NegationTagger:
                 negated = bool(_attr(result, "negated", default=False))
                 hedged = bool(_attr(result, "hedged", default=False))
                 cue = _attr(result, "cue", default=None)
+            if negated and cue and re.match(r"^\s*0\s*(?:%|/)", str(cue)):
+                # a zero count must be a number on its own: "(20%)" holds "0%" but says 20%
+                hits = [m.start() for m in re.finditer(re.escape(str(cue)), s_text)]
+                if hits and all(h > 0 and (s_text[h - 1].isdigit() or s_text[h - 1] == ".") for h in hits):
+                    negated, cue = False, None
             flags[(ent.start_char, ent.end_char)] = (negated, hedged, cue)
         return doc
 

@@ -141,7 +141,6 @@ _NUMBER_WORDS = {
 _WORDS_ALT = "|".join(sorted((w for w in _NUMBER_WORDS if w not in ("no", "single", "both")), key=len, reverse=True))
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?![\d])|0,\d+(?![\d,])|\d+(?:[.·]\d+)?)"
 _NUM = rf"(?:{_DIGITS}|(?i:\b(?:{_WORDS_ALT})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?\b))"
-_CAND_RE = re.compile(_NUM)
 _DIGITS_RE = re.compile(_DIGITS)
 _NUM_RE = re.compile(_NUM)
 
@@ -248,7 +247,7 @@ _TIMES_RE = re.compile(
     rf"|(?<![\w.])(?P<n2>\d+|(?i:{_WORDS_ALT}))\s?(?:times|x)(?![A-Za-z])(?!\s+(?:daily|a\s+day|per\s+day|weekly|a\s+week|higher|more|greater|less|lower))"
 )
 _UNIT_FIRST_RE = re.compile(
-    r"(?<![A-Za-z])(?P<w>(?i:week|wk|day|month|year|hour))\s?(?P<n>\d+)(?![\d.]|\s*(?:[-–]\s*\d|mg|µg|μg|%))"
+    r"(?<![A-Za-z])(?P<w>(?i:week|wk|day|month|year|hour))\s?(?P<n>\d+)(?!\d|\.\d|\s*(?:[-–]\s*\d|mg|µg|μg|%))"
 )
 _INTERVAL_WORD_RE = re.compile(
     r"(?i:(?P<alt>every\s+(?:other|second|alternate)\s+(?P<alt_u>day|week|month)|every\s+third\s+(?P<third_u>day|week)|"

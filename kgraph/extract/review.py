@@ -792,7 +792,7 @@ def _read_doses(protocol: Protocol, cr: CellReading, other_drugs: list[Ent], ev)
         q = _with_evidence(q, ev(cr, qm.start, qm.end))
         target = {"bolus": protocol.bolus, "rate": protocol.rate, "target_concentration": protocol.target_concentration,
                   "total": protocol.total_dose}[kind]
-        q.kind = kind
+        _set_kind(q, kind)
         target.append(q)
         if kind == "rate":
             rates.append(q)
@@ -804,6 +804,20 @@ def _read_doses(protocol: Protocol, cr: CellReading, other_drugs: list[Ent], ev)
         protocol.titration.evidence = [ev(cr)]
     elif len(rates) >= 2 and re.search(r"\b(?:increas|titrat|escalat|doubl|maxim|up to|stepwise)\w*", text, re.I):
         protocol.titration = Titration(text=text, start=rates[0], maximum=rates[-1], evidence=[ev(cr)])
+
+
+def _set_kind(q: Quantity, kind: str) -> None:
+    """A quantity read as another kind is normalized again (a per-kg total goes to mg per 70 kg)."""
+    if q.kind == kind:
+        return
+    q.kind = kind
+    q.normalized_unit = q.normalized_value = q.normalized_low = q.normalized_high = None
+    try:
+        from kgraph.extract import units
+
+        units.normalize(q)
+    except Exception:  # noqa: BLE001 - a quantity that cannot be normalized stays as written
+        pass
 
 
 def _with_evidence(q: Quantity, e: Evidence) -> Quantity:
@@ -873,7 +887,7 @@ def _read_duration(protocol: Protocol, cr: CellReading, ev) -> None:
         if re.search(r"every\s*$", before):
             continue  # an interval between sessions
         q = _with_evidence(q, ev(cr, qm.start, qm.end))
-        q.kind = "duration"
+        _set_kind(q, "duration")
         protocol.infusion_duration.append(q)
 
 
@@ -1026,6 +1040,11 @@ def _relief_quantity(item: str, qs: list[QMention], s: int) -> Quantity | None:
     return None
 
 
+def _is_pain_measure(e: Ent, analyzer: Analyzer) -> bool:
+    label = analyzer.concept(e.scheme, e.concept_id, e.text).label.lower()
+    return "pain" in label or "pain" in e.concept_id
+
+
 def _read_outcomes(cr: CellReading, analyzer: Analyzer, ev, primary: bool) -> list[Outcome]:
     out: list[Outcome] = []
     if _NONE_CELL.match(cr.text):
@@ -1040,7 +1059,10 @@ def _read_outcomes(cr: CellReading, analyzer: Analyzer, ev, primary: bool) -> li
             measures = [x for x in cr.ents if x.label == "OUTCOME_MEASURE" and a <= x.start < b]
             qs = [q for q in cr.quantities if a <= q.start < b]
             direction = _direction(text)
-            relief = _relief_quantity(text, qs, a) if primary and direction == "improved" else None
+            # relief is what the pain outcomes say: the relief column, or a pain measure among the
+            # secondary outcomes ("Decreased scores on components of the MPQ at 12 wk")
+            about_pain = primary or bool(re.search(r"\bpain\b", text, re.I)) or any(_is_pain_measure(m, analyzer) for m in measures)
+            relief = _relief_quantity(text, qs, a) if about_pain and direction == "improved" else None
             time_point = None
             if relief is None:
                 times = [q.quantity for q in qs if _is_time(q.quantity)]
@@ -1052,7 +1074,7 @@ def _read_outcomes(cr: CellReading, analyzer: Analyzer, ev, primary: bool) -> li
             e_ = ev(cr, a, a + len(cr.text[a:b].rstrip()))
             if relief is not None:
                 relief = _with_evidence(relief, e_)
-                relief.kind = "relief"
+                _set_kind(relief, "relief")
             if time_point is not None:
                 time_point = _with_evidence(time_point, e_)
             out.append(Outcome(

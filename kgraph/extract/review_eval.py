@@ -125,7 +125,9 @@ def _qtuple(q: Any) -> tuple:
         if v is None:
             return ""
         return f"{Decimal(v):.4g}"
-    return (q.normalized_unit or q.unit or "", r(q.normalized_value), r(q.normalized_low), r(q.normalized_high))
+    # as written (unit and numbers): the gold cell and the graph hold the same text, whatever kind
+    # (dose, total, bolus) the extractor decided the number is
+    return (q.unit or "", r(q.value), r(q.low), r(q.high), r(q.mean))
 
 
 def _in_cell(evidence: Iterable[Any], gold_text: str) -> bool:
@@ -313,6 +315,87 @@ def score_claims(gold_claims: list[dict[str, Any]], claims: list[Any]) -> tuple[
     return tallies, notes
 
 
+# --- body statements: facts about single studies -----------------------------------------------
+
+FACT_QUANTITIES = {"infusion_duration": "infusion_duration", "total_dose": "total_dose", "rate": "rate", "bolus": "bolus"}
+
+
+def score_facts(statements: list[dict[str, Any]], studies: list[Any]) -> tuple[dict[str, Tally], list[str]]:
+    """The review's body statements give facts about single cited studies ("an infusion protocol of
+    5 hours' duration ... at 2 weeks" for ref 10): check them against the study read from the table.
+    An independent check of the table extraction: these facts come from the review's prose."""
+    from kgraph.extract.evaluate import form_key, parse_gold_quantity, qvalue
+
+    tallies: dict[str, Tally] = {}
+    notes: list[str] = []
+    by_ref: dict[int, list[Any]] = {}
+    for st in studies:
+        if st.reference_number is not None:
+            by_ref.setdefault(st.reference_number, []).append(st)
+
+    def check(name: str, ok: bool, ref: int, want: Any, got: Any) -> None:
+        t = tallies.setdefault(f"fact_{name}", Tally())
+        if ok:
+            t.tp += 1
+        else:
+            t.fn += 1
+            notes.append(f"ref {ref} {name}: expected {want!r}, table row has {got!r}")
+
+    for stmt in statements or []:
+        for fact in stmt.get("facts") or []:
+            ref = fact.get("ref")
+            if ref is None:
+                continue  # facts about groups of studies ("refs: [3, 4, 5]") are not per-study
+            rows = by_ref.get(int(ref), [])
+            protocols = [a.protocol for st in rows for a in st.arms if a.protocol is not None]
+            for name, value in fact.items():
+                if name == "ref":
+                    continue
+                values = value if isinstance(value, list) else [value]
+                if name in FACT_QUANTITIES:
+                    have = [qvalue(q) for p in protocols for q in getattr(p, FACT_QUANTITIES[name])]
+                    for v in values:
+                        want = parse_gold_quantity(v, name)
+                        check(name, any(h is not None and want.matches(h) for h in have), ref, v, [h.text for h in have if h])
+                elif name == "relief_duration":
+                    have = [qvalue(o.relief_duration) for st in rows for o in st.outcomes + st.secondary_outcomes if o.relief_duration]
+                    want = parse_gold_quantity(values[0], name)
+                    longest = max(have, key=lambda h: h.numbers[-1]) if have else None
+                    check(name, longest is not None and want.matches(longest), ref, values[0], longest.text if longest else None)
+                elif name == "sessions":
+                    got = [p.sessions for p in protocols]
+                    check(name, int(values[0]) in got, ref, values[0], got)
+                elif name == "setting":
+                    got = [st.setting.id for st in rows if st.setting] + [p.setting.id for p in protocols if p.setting]
+                    check(name, values[0] in got, ref, values[0], got)
+                elif name in ("adjunct", "adjuncts"):
+                    got = {c.drug.id for p in protocols for c in p.coadministrations}
+                    for v in values:
+                        check("adjunct", v in got, ref, v, sorted(got))
+                elif name == "comparator":
+                    got = {c.drug.id for st in rows for c in st.comparators if c.drug is not None}
+                    got |= {c.kind for st in rows for c in st.comparators}
+                    check(name, values[0] in got, ref, values[0], sorted(got))
+                elif name == "form":
+                    got = {form_key(p.form) for p in protocols}
+                    check(name, form_key(values[0]) in got, ref, values[0], sorted(x for x in got if x))
+                elif name == "route":
+                    adjunct = fact.get("adjunct")
+                    if adjunct:  # the route of the adjunct the fact is about
+                        got = {c.route for p in protocols for c in p.coadministrations if c.drug.id == adjunct}
+                    else:
+                        got = {p.route for p in protocols}
+                    check(name, values[0] in got, ref, values[0], sorted(x for x in got if x))
+                elif name == "outcome":
+                    got = {o.measure.id for st in rows for o in st.outcomes + st.secondary_outcomes if o.measure}
+                    check(name, values[0] in got, ref, values[0], sorted(got))
+                elif name == "side_effects":
+                    got = {a.effect.id for st in rows for a in st.adverse_effects if not a.negated}
+                    for v in values:
+                        check("side_effects", v in got, ref, v, sorted(got))
+    return tallies, notes
+
+
 # --- links -------------------------------------------------------------------------------------
 
 def score_links(links: list[dict[str, Any]], review_frames: Any, corpus_dir: Path,
@@ -431,6 +514,12 @@ def score_review(gold: dict[str, Any], frames: Any, score: Any, extract: Any = N
         extra_rows = max(0, len(table_frames.studies) - comp.rows_found)
         add("table_rows", Tally(tp=comp.rows_found, fn=comp.rows_gold - comp.rows_found, fp=extra_rows))
         score.warnings.append("table: " + comp.lines()[0])
+    if gold.get("body_statements"):
+        tallies, notes = score_facts(list(gold["body_statements"]), list(table_frames.studies))
+        for name, t in tallies.items():
+            add(name, t)
+        for n in notes:
+            score.misses.setdefault("fact", []).append(n)
     if gold.get("links"):
         corpus_dir = gold_path.parent.parent
         tallies, notes = score_links(list(gold["links"]), frames, corpus_dir, extract)

@@ -38,7 +38,6 @@ Unit spellings come from ``ontology/units.yaml``.
 
 from __future__ import annotations
 
-import re
 
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex

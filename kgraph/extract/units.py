@@ -491,7 +491,6 @@ def _factor(src: str, dst: str) -> Fraction:
     return Fraction(magnitude)
 
 
-_RATE_KINDS_TIME_TARGET = "h"
 
 
 def _numerator_target(unit: str, concentration_target: str | None = None) -> str:

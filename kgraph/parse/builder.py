@@ -266,6 +266,7 @@ def assign_sections(blocks: list[RawBlock]) -> list[str]:
     current = "other" if any(b.kind == "title" for b in blocks[:6]) else None
     seen_abstract = False
     seen_body = False
+    structured = False
     abstract_style = None
     for i, b in enumerate(blocks):
         if b.kind == "title":
@@ -294,22 +295,59 @@ def assign_sections(blocks: list[RawBlock]) -> list[str]:
                 current = "abstract" if not seen_abstract and _abstract_like_heading(b) else "introduction"
                 seen_body = True
         else:
-            if current in (None, "title", "authors"):
-                if b.kind in ("paragraph",) and not seen_abstract and _is_unlabeled_abstract(blocks, i):
+            text = b.plain.lstrip()
+            if current in (None, "title", "authors", "other") and not seen_body and b.kind == "paragraph":
+                if not seen_abstract and _STRUCTURED_OPEN_RE.match(text):
+                    current = "abstract"  # a structured abstract without its heading
+                    seen_abstract = True
+                    structured = True
+                elif abstract_heading_ahead(blocks, i) or _FRONT_MATTER_RE.search(text[:200]):
+                    current = "other"  # affiliations, dates, notes before the abstract
+                elif current == "other" and not any(x.kind == "title" for x in blocks[:i]):
+                    pass
+                elif not seen_abstract and _is_unlabeled_abstract(blocks, i):
                     current = "abstract"
                     seen_abstract = True
-                elif b.kind == "paragraph":
-                    if seen_abstract or current is not None:
-                        current = "introduction"
-                        seen_body = True
-            elif current == "abstract" and b.kind == "paragraph" and abstract_style is None and seen_abstract and _after_unlabeled_abstract(blocks, i):
-                current = "introduction"
-                seen_body = True
+                elif seen_abstract or current is not None:
+                    current = "introduction"
+                    seen_body = True
+            elif current == "abstract" and b.kind == "paragraph" and abstract_style is None and seen_abstract:
+                if structured and _STRUCTURED_LABEL_RE.match(text):
+                    pass  # "Methods: ...", "Key Words: ..." belong to the abstract
+                elif structured and _FRONT_MATTER_RE.search(text[:200]):
+                    pass
+                elif _after_unlabeled_abstract(blocks, i):
+                    current = "introduction"
+                    seen_body = True
         kinds.append(current or "other")
     return kinds
 
 
 def _abstract_like_heading(b: RawBlock) -> bool:
+    return False
+
+
+_STRUCTURED_OPEN_RE = re.compile(r"^(?:Background|Purpose|Objectives?|Aims?|Context|Importance|Introduction)\s*[:.]\s", re.I)
+_STRUCTURED_LABEL_RE = re.compile(
+    r"^(?:Materials? and Methods|Methods?|Design|Setting|Participants|Patients|Interventions?|Results?|Findings|"
+    r"Conclusions?|Interpretation|Limitations|Key ?Words?|Trial registration|Funding)\s*[:.]\s",
+    re.I,
+)
+_FRONT_MATTER_RE = re.compile(
+    r"\b(?:Department|Departments|Division|University|Hospital|Institute|School of|Faculty of|Received:?|Accepted:?|"
+    r"Correspondence|E-?mail:|Tel:|Fax:|ISSN)\b"
+)
+
+
+def abstract_heading_ahead(blocks: list[RawBlock], i: int) -> bool:
+    """Is there an "Abstract" heading a little further on (so this block is front matter)?"""
+    for nb in blocks[i + 1 : i + 25]:
+        if nb.kind == "heading":
+            k = canonical_kind(nb.plain, strict=True)
+            if k == "abstract":
+                return True
+            if k and k != "other":
+                return False
     return False
 
 

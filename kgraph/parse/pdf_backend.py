@@ -220,16 +220,28 @@ class PdfPages:
         box = tf.box
         rot_rad = math.radians(tf.rot)
 
-        def cbox(k: int) -> tuple[float, float, float, float]:
-            loose(tph, k, prect)
-            return box(rect.left, rect.bottom, rect.right, rect.top)
+        if tf.rot == 0:
+            ox, oy, ph = tf.left, tf.bottom, tf.h
+
+            def cbox(k: int) -> tuple[float, float, float, float]:
+                loose(tph, k, prect)
+                return rect.left - ox, ph - (rect.top - oy), rect.right - ox, ph - (rect.bottom - oy)
+
+        else:
+
+            def cbox(k: int) -> tuple[float, float, float, float]:
+                loose(tph, k, prect)
+                return box(rect.left, rect.bottom, rect.right, rect.top)
 
         words: list[Word] = []
         append = words.append
         font_of = self._font_of
         split_script = self._split_script
         line_start = True
+        line_start_prev = True
         rotated = False
+        nword = 0
+        fid, bold = 0, False
         # A ligature glyph pdfium decomposes ("fi") can carry a phantom space inside its
         # own box ("confi dentiality"): drop a space that sits within the previous glyph.
         phantom = []
@@ -268,12 +280,15 @@ class PdfPages:
                 # pdfium's angle is in user space; add the page rotation to get the displayed one
                 ang = (angle(tph, i) + rot_rad) % (2 * math.pi)
                 rotated = 0.3 < ang < 2 * math.pi - 0.3
+            line_start_prev = line_start
             line_start = broken or (j < n and text[j] in "\r\n")
             x0 = a[0] if a[0] < b[0] else b[0]
             top = a[1] if a[1] < b[1] else b[1]
             x1 = a[2] if a[2] > b[2] else b[2]
             bottom = a[3] if a[3] > b[3] else b[3]
-            fid, bold = font_of(tph, i)
+            if line_start_prev or nword % 3 == 0:
+                fid, bold = font_of(tph, i)
+            nword += 1
             hyphen = raw_text[-1] == SOFT_HYPHEN
             if hyphen:
                 raw_text = raw_text[:-1] + "-"
@@ -320,24 +335,28 @@ class PdfPages:
     # -- graphics -----------------------------------------------------------
 
     def _graphics(self, page: pdfium.PdfPage, tf: _Transform):
+        # raw pdfium calls: pypdfium2's object wrappers cost more than the work itself
         rules: list[Rule] = []
         boxes: list[tuple[float, float, float, float]] = []
         images: list[tuple[float, float, float, float]] = []
+        handle = page.raw
+        n = raw.FPDFPage_CountObjects(handle)
+        l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+        pl, pb, pr, pt = ctypes.byref(l), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t)
+        get_obj, get_type, get_bounds = raw.FPDFPage_GetObject, raw.FPDFPageObj_GetType, raw.FPDFPageObj_GetBounds
+        PATH, IMAGE = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE
         count = 0
-        for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE), max_depth=1):
+        for i in range(min(n, 20000)):  # a plot with a huge number of paths: its marks are not rules
+            obj = get_obj(handle, i)
+            kind = get_type(obj)
+            if kind != PATH and kind != IMAGE:
+                continue
             count += 1
-            if count > 20000:  # a plot with a huge number of paths: its marks are not rules
-                break
-            try:
-                l, b, r, t = obj.get_bounds()
-            except Exception:  # noqa: BLE001 - pdfium refuses bounds for some objects
+            if not get_bounds(obj, pl, pb, pr, pt):
                 continue
-            if obj.level > 0:
-                # nested objects report bounds in their form's space; skip rather than misplace
-                continue
-            x0, top, x1, bottom = tf.box(l, b, r, t)
+            x0, top, x1, bottom = tf.box(l.value, b.value, r.value, t.value)
             w, h = x1 - x0, bottom - top
-            if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+            if kind == IMAGE:
                 if w > 20 and h > 20:
                     images.append((x0, top, x1, bottom))
                 continue

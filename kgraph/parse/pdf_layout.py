@@ -56,10 +56,13 @@ class Line:
     col_x0: float = 0.0
     col_x1: float = 0.0
     furniture: bool = False
+    joined: str = ""  # the words' text, joined once
 
     @property
     def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+        if not self.joined:
+            self.joined = " ".join(w.text for w in self.words)
+        return self.joined
 
     @property
     def baseline(self) -> float:
@@ -130,8 +133,17 @@ def find_gutters(frags: list[Frag], page_width: float) -> list[tuple[float, floa
     # lines of a column: long enough to be prose, too short to span the page (an abstract
     # or a title across both columns must not hide the gutter under it)
     prose = [f for f in frags if 0.12 * area <= f.width <= 0.62 * area and len(f.words) >= 3]
-    if len(prose) < 6:
-        return []
+    gutters = _gutters(prose, left_edge, right_edge, max(2, int(0.15 * len(prose)))) if len(prose) >= 6 else []
+    if not gutters:
+        # one wide column beside a narrow one (a margin of side notes): nothing may cross
+        wide = [f for f in frags if f.width >= 0.12 * area and len(f.words) >= 3]
+        if len(wide) >= 6:
+            gutters = _gutters(wide, left_edge, right_edge, max(1, int(0.03 * len(wide))))
+    return gutters
+
+
+def _gutters(prose: list[Frag], left_edge: float, right_edge: float, limit: int) -> list[tuple[float, float]]:
+    area = right_edge - left_edge
     # coverage by prose fragments at 1-pt resolution
     n = int(area) + 2
     diff = [0] * (n + 1)
@@ -139,7 +151,6 @@ def find_gutters(frags: list[Frag], page_width: float) -> list[tuple[float, floa
         diff[max(0, int(f.x0 - left_edge))] += 1
         diff[min(n - 1, int(f.x1 - left_edge)) + 1] -= 1
     cover = list(itertools.accumulate(diff[:n]))
-    limit = max(1, int(0.1 * len(prose)))  # a few lines (an author line, a title) may cross
     gutters = []
     k = 0
     while k < n:
@@ -147,7 +158,20 @@ def find_gutters(frags: list[Frag], page_width: float) -> list[tuple[float, floa
             j = k
             while j < n and cover[j] <= limit:
                 j += 1
-            gx0, gx1 = left_edge + k, left_edge + j
+            # the gutter is the emptiest stretch of this low-coverage run (ragged line ends
+            # thin out the coverage well before the real gutter starts)
+            low = min(cover[k:j])
+            best_a = best_b = None
+            a = None
+            for q in range(k, j + 1):
+                if q < j and cover[q] == low:
+                    if a is None:
+                        a = q
+                elif a is not None:
+                    if best_a is None or q - a > best_b - best_a:
+                        best_a, best_b = a, q
+                    a = None
+            gx0, gx1 = left_edge + best_a, left_edge + best_b
             if gx1 - gx0 >= 5 and gx0 > left_edge + 0.08 * area and gx1 < right_edge - 0.08 * area:
                 left = sum(1 for f in prose if f.x1 <= gx0 + 1)
                 right = sum(1 for f in prose if f.x0 >= gx1 - 1)
@@ -176,6 +200,9 @@ def order_page(pw: PageWords, frags: list[Frag], body_size: float | None = None)
         for g0, g1 in gutters:
             if f.x0 < g0 - 6 and f.x1 > g1 + 6:
                 return None
+        for gi, (g0, g1) in enumerate(gutters):
+            if f.x0 >= g0 - 1 and f.x1 <= g1 + 1:
+                return gi + 1  # a hanging number or bullet in the gutter leads the next column
         cx = (f.x0 + f.x1) / 2
         for c in range(len(bounds) - 1):
             if bounds[c] <= cx < bounds[c + 1]:
@@ -214,18 +241,23 @@ def group_lines(frags: list[Frag], page: int) -> list[Line]:
     """Fragments of one column into lines (same baseline), each sorted left to right."""
     frags = sorted(frags, key=lambda f: (f.top, f.x0))
     lines: list[list[Frag]] = []
+    extents: list[list[float]] = []  # [top, bottom] of each line so far
     for f in frags:
         placed = False
-        for grp in reversed(lines[-3:]):
-            g_top = min(x.top for x in grp)
-            g_bottom = max(x.bottom for x in grp)
+        for k in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+            g_top, g_bottom = extents[k]
             overlap = min(g_bottom, f.bottom) - max(g_top, f.top)
-            if overlap > 0.5 * min(f.height, g_bottom - g_top):
-                grp.append(f)
+            if overlap > 0.5 * min(f.bottom - f.top, g_bottom - g_top):
+                lines[k].append(f)
+                if f.top < g_top:
+                    extents[k][0] = f.top
+                if f.bottom > g_bottom:
+                    extents[k][1] = f.bottom
                 placed = True
                 break
         if not placed:
             lines.append([f])
+            extents.append([f.top, f.bottom])
     out = []
     for grp in lines:
         words = [w for f in sorted(grp, key=lambda f: f.x0) for w in f.words]
@@ -240,7 +272,8 @@ def make_line(words: list[Word], page: int) -> Line:
     size = heights[len(heights) // 2]
     # words smaller than the line and raised are superscripts (citations, footnote marks)
     if len(words) > 1:
-        base = statistics.median([w.bottom for w in normal])
+        bottoms = sorted(w.bottom for w in normal)
+        base = bottoms[len(bottoms) // 2]
         for w in words:
             if w.script:
                 continue
@@ -249,8 +282,7 @@ def make_line(words: list[Word], page: int) -> Line:
                 w.script = "sup"
             elif h < 0.85 * size and w.bottom > base + 0.12 * size and w.top > base - size:
                 w.script = "sub"
-    letters_bold = [w.bold for w in words if not w.script and any(c.isalpha() for c in w.text)]
-    bold = bool(letters_bold) and all(letters_bold)
+    bold = all(w.bold for w in normal)
     return Line(
         words,
         min(w.x0 for w in words),

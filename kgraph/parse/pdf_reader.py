@@ -49,6 +49,8 @@ _FRONT_NOTE_RE = re.compile(
     r"Supplemental digital content|Received:?\s|Published online|Correspondence:?|E-?mail:|\*\s*Correspondence)",
     re.I,
 )
+_NON_LETTERS_RE = re.compile(r"[^A-Za-zÀ-ÿ]+")
+_CAPTION_HEADS = {"Tab", "Fig", "Box", "Pan", "Cha", "Sch", "App", "Sup", "Add", "TAB", "FIG"}
 _LIST_START_RE = re.compile(r"^(?:\d{1,2}[.)]|[•●▪◦–-]|\(\d{1,2}\)|[a-h][.)])\s")
 
 
@@ -195,18 +197,21 @@ class _Reader:
             cur_kind = kind
         flush()
         _authors_after_title(blocks)
+        blocks = _drop_plot_labels(blocks)
         return merge_broken_paragraphs(blocks)
 
     def _line_kind(self, ln: Line, body: float, title_lines: set) -> str:
         if id(ln) in title_lines:
             return "title"
         text = ln.text
-        if caption_label(text):
+        if text[:3] in _CAPTION_HEADS and caption_label(text):
             return "caption"
         words = [w for w in ln.words if not w.script]
         nwords = len(words)
-        letters = [c for c in text if c.isalpha()]
-        caps = bool(letters) and sum(c.isupper() for c in letters) >= 0.9 * len(letters) and len(letters) >= 4
+        caps = False
+        if nwords <= 8:
+            letters = _NON_LETTERS_RE.sub("", text)
+            caps = len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
         short = nwords <= 14 and not text.rstrip().endswith((".", ",", ";")) or canonical_kind(text, strict=True) is not None and nwords <= 6
         full = ln.x1 > ln.col_x1 - 1.5 * ln.size and ln.x0 < ln.col_x0 + 1.5 * ln.size and nwords > 6
         if full and ln.size < 1.15 * body:
@@ -373,6 +378,20 @@ def _authors_after_title(blocks: list[RawBlock]) -> None:
                     nb.kind = "authors"
                     return
             return
+
+
+_PLOT_LABEL_RE = re.compile(r"^[\s\d.,%()\-–−+<>=·]*$")
+
+
+def _drop_plot_labels(blocks: list[RawBlock]) -> list[RawBlock]:
+    """Axis ticks and numbers of a drawn chart ("2", "0.4 0.6") on a page with a figure."""
+    figure_pages = {b.page for b in blocks if b.kind == "caption" and b.plain.lstrip()[:3] in ("Fig", "FIG")}
+    out = []
+    for b in blocks:
+        if b.kind == "paragraph" and b.page in figure_pages and len(b.plain) <= 40 and _PLOT_LABEL_RE.match(b.plain):
+            continue
+        out.append(b)
+    return out
 
 
 def _drop_figure_panels(pw: PageWords, frags: list[Frag]) -> list[Frag]:

@@ -290,7 +290,9 @@ def _rows_below(words, bottom: float, lh: float, body_size: float, next_rule: fl
     if _looks_tabular(first, body_size):
         return True
     # a group label row ("Study type") followed at once by a tabular row
-    if len(lines) > 1 and min(w.top for w in lines[1]) - max(w.bottom for w in first) < 1.2 * lh:
+    span = max(w.x1 for w in words) - min(w.x0 for w in words)
+    short = max(w.x1 for w in first) - min(w.x0 for w in first) < 0.45 * span
+    if short and len(lines) > 1 and min(w.top for w in lines[1]) - max(w.bottom for w in first) < 1.2 * lh:
         return _looks_tabular(lines[1], body_size)
     return False
 

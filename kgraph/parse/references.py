@@ -18,7 +18,7 @@ _BULLET_RE = re.compile(r"^\s*[-•*]\s+")
 # An author lead: "Schwartzman RJ,", "van Hilten JJ", "Graven-Nielsen T,", "Éide PK.", "Yu F,"
 _AUTHOR_LEAD_RE = re.compile(
     r"^(?:(?:van|von|de|der|den|di|da|du|le|la|el|al)\s+)*[A-ZÀ-Þ][\w'’\-]+(?:\s[A-ZÀ-Þ][\w'’\-]+)?"
-    r",?\s(?:[A-Z]{1,3}|[A-Z]\.(?:\s?[A-Z]\.)*)(?:,|\.|\s|$|;)",
+    r",?\s(?:[A-Z]{1,3}|[A-Z]\.(?:\s?[A-Z]\.)*)(?:,|\.|\s|$|;|:)",
 )
 _YEAR_VOL_RE = re.compile(
     r"(?P<year>(?:19|20)\d{2})[a-z]?(?:\s+[A-Z][a-z]{2,8}(?:\s+\d{1,2})?)?\s*[;,]\s*"

@@ -448,7 +448,7 @@ class _GraphReader:
 
         comp = Comparator(label=str(self.one(c, RDFS_LABEL, "") or ""), kind=str(self.one(c, "kind", "") or ""),
                           drug=self.concept(self.one(c, "drug")), evidence=self.evidence(c))
-        comp.doses = [self.quantity(str(q)) for q in self.all(c, "dose")]
+        comp.doses = sorted((self.quantity(str(q)) for q in self.all(c, "dose")), key=lambda q: _first_position(q.evidence))
         return comp
 
     def outcome(self, o: str):

@@ -12,9 +12,11 @@ Bookkeeping kept in Neo4j (documented in docs/neo4j-mapping.md):
 - ``(:NamedGraph {iri, nodes, tripleCount, nodeCount, relationshipCount, loadId, loadedAt})``
   per loaded graph: which nodes it mentions, so replacing it finds them by index;
 - on a node mentioned by two or more graphs, ``perGraph``: a JSON string of what
-  each graph says (labels, properties), so taking one graph out leaves exactly
-  the union of the others. A node in one graph needs none: its labels and
-  properties are that graph's.
+  each graph says about it (labels, properties) beyond its vocabulary labels, so
+  taking one graph out leaves exactly the union of the others. A node in one
+  graph needs none (its labels and properties are that graph's), and a graph that
+  only points at a node (a paper citing a drug concept) adds nothing to it: a
+  concept mentioned by thousands of documents stays cheap to update.
 
 Run one loader at a time per database (the CLI does): nodes are read, merged in
 Python and written back inside the transaction. Needs Neo4j 5.26 or newer.
@@ -80,7 +82,9 @@ class Neo4jLoader:
         self.driver = driver
         self.database = database
         self.batch_size = batch_size
-        self.label_index = dict(label_index or {})
+        # Vocabulary labels (Concept, Drug, ...) by concept IRI. Without one, the loader takes the labels
+        # the Concept nodes already in Neo4j carry, so it never strips a vocabulary label it cannot see.
+        self.label_index: dict[str, frozenset[str]] | None = dict(label_index) if label_index is not None else None
         self.on_batch = on_batch
         self._schema_ready = False
 
@@ -96,6 +100,14 @@ class Neo4jLoader:
             session.run("CALL db.awaitIndexes(300)").consume()
         self._schema_ready = True
 
+    def _index(self) -> dict[str, frozenset[str]]:
+        if self.label_index is None:
+            self.ensure_schema()
+            records, _, _ = self.driver.execute_query(
+                f"MATCH (c:{CONCEPT_LABEL}) RETURN c.iri AS iri, labels(c) AS labels", database_=self.database)
+            self.label_index = {r["iri"]: frozenset(r["labels"]) - {RESOURCE_LABEL} for r in records if r["iri"]}
+        return self.label_index
+
     def _session(self):
         # The server's notices (e.g. "property nodes does not exist yet" on a first load) are noise here.
         return self.driver.session(database=self.database, notifications_min_severity="OFF")
@@ -104,7 +116,7 @@ class Neo4jLoader:
 
     def load_graph(self, graph_iri: str, triples: Iterable) -> LoadResult:
         """Project and load one named graph, replacing its previous version."""
-        return self.load_projection(project_graph(str(graph_iri), triples, self.label_index))
+        return self.load_projection(project_graph(str(graph_iri), triples, self._index()))
 
     def load_projection(self, projection: GraphProjection) -> LoadResult:
         return self._replace(projection.graph, projection)
@@ -124,6 +136,7 @@ class Neo4jLoader:
         from neo4j.exceptions import DriverError, IncompleteCommit, Neo4jError
 
         self.ensure_schema()
+        self._index()
         started = time.perf_counter()
         load_id = uuid.uuid4().hex
         action = "loaded" if projection is not None else "removed"
@@ -166,9 +179,9 @@ class Neo4jLoader:
         return f"graph <{graph}> was NOT {action}: the commit did not reach Neo4j; nothing of it was written"
 
     def _write(self, tx, graph: str, projection: GraphProjection | None, load_id: str) -> tuple[int, int, int]:
+        index = self._index()
         new_nodes = projection.nodes if projection is not None else {}
         old_nodes, current = self._read_state(tx, graph, list(new_nodes))
-        affected = sorted(set(old_nodes) | set(new_nodes))
         if old_nodes:
             self._batched(tx, graph, old_nodes,
                           "UNWIND $rows AS iri MATCH (n:Resource {iri: iri})-[r]->() "
@@ -176,46 +189,58 @@ class Neo4jLoader:
 
         deletes: list[str] = []
         creates: list[dict] = []  # nodes Neo4j does not have yet
-        updates: list[dict] = []  # nodes it has, whose labels/properties change
-        for iri in affected:
+        updates: list[dict] = []  # nodes it has whose membership, labels or properties change
+        for iri in sorted(set(old_nodes) | set(new_nodes)):
+            vocabulary_labels = index.get(iri, frozenset())
+            says = _says(new_nodes[iri], vocabulary_labels) if iri in new_nodes else None
             existing = current.get(iri)
-            contributions = _contributions(existing) if existing else {}
-            contributions.pop(graph, None)
-            if iri in new_nodes:
-                labels, properties = projection.contribution(iri)
-                contributions[graph] = {"labels": labels, "props": properties}
-            existing_labels = set(existing["labels"]) if existing else set()
-            if not contributions:
-                if existing is None:
-                    continue
-                if CONCEPT_LABEL in existing_labels:  # vocabulary concepts stay, mentioned by nobody
-                    props = {k: v for k, v in existing["props"].items() if k != "perGraph"}
-                    props["graphs"] = []
-                    updates.append({"iri": iri, "props": props, "add": [], "remove": []})
-                else:
-                    deletes.append(iri)
-                continue
-            labels, props = merge_contributions((c["labels"], c["props"]) for c in contributions.values())
-            graphs = sorted(contributions)
-            props["iri"] = iri
-            props["graphs"] = graphs
-            if len(graphs) > 1:
-                props["perGraph"] = json.dumps(contributions, sort_keys=True, separators=(",", ":"))
             if existing is None:
-                creates.append({"props": props, "labels": sorted(labels)})
+                if iri in new_nodes:
+                    props = _merged_props({graph: says} if says else {})
+                    props.update(iri=iri, graphs=[graph])
+                    labels = set(says["labels"] if says else ()) | vocabulary_labels
+                    creates.append({"props": props, "labels": sorted(labels)})
+                continue
+            before = _contributions(existing, vocabulary_labels)
+            after = {g: c for g, c in before.items() if g != graph}
+            if says:
+                after[graph] = says
+            member_before, member_after = existing["member"], iri in new_nodes
+            graph_count = existing["graph_count"] - member_before + member_after
+            existing_labels = set(existing["labels"])
+            if graph_count == 0 and CONCEPT_LABEL not in existing_labels:
+                deletes.append(iri)
+                continue
+            if graph_count == 0:  # a vocabulary concept nobody mentions any more: kept, as it is
+                props = {k: v for k, v in existing["props"].items() if k != "perGraph"}
+                labels = existing_labels
             else:
-                labels.add(RESOURCE_LABEL)
-                updates.append({"iri": iri, "props": props, "add": sorted(labels - existing_labels),
-                                "remove": sorted(existing_labels - labels)})
+                props = _merged_props(after)
+                props["iri"] = iri
+                if graph_count > 1 and after:
+                    props["perGraph"] = json.dumps(after, sort_keys=True, separators=(",", ":"))
+                labels = {RESOURCE_LABEL} | vocabulary_labels | {l for c in after.values() for l in c["labels"]}
+            add, remove = sorted(labels - existing_labels), sorted(existing_labels - labels)
+            props_changed = props != existing["props"]
+            if member_before == member_after and not props_changed and not add and not remove:
+                continue  # nothing about this node changes (the common case on a reload)
+            updates.append({"iri": iri, "member": member_after, "props": props if props_changed else None,
+                            "add": add, "remove": remove})
 
-        # Labels and types go in as parameters through Cypher 5.26's dynamic $(...) syntax: one
-        # statement per kind instead of one per label set or relationship type (each costs a round trip).
+        # Labels and types go in as parameters through Cypher 5.26's dynamic $(...) syntax: one statement
+        # per kind instead of one per label set or relationship type (each costs a round trip).
+        # `graphs` is edited in place (kept sorted) so a vocabulary node mentioned by thousands of
+        # documents is never shipped back and forth.
         if deletes:
             self._batched(tx, graph, deletes, "UNWIND $rows AS iri MATCH (n:Resource {iri: iri}) DETACH DELETE n")
         if updates:
             self._batched(tx, graph, updates,
                           "UNWIND $rows AS row MATCH (n:Resource {iri: row.iri}) "
-                          "SET n = row.props SET n:$(row.add) REMOVE n:$(row.remove)")
+                          "WITH n, row, [g IN coalesce(n.graphs, []) WHERE g <> $graph] AS others "
+                          "FOREACH (_ IN CASE WHEN row.props IS NULL THEN [] ELSE [1] END | SET n = row.props) "
+                          "SET n.graphs = CASE WHEN row.member THEN [g IN others WHERE g < $graph] + [$graph] "
+                          "+ [g IN others WHERE g > $graph] ELSE others END "
+                          "SET n:$(row.add) REMOVE n:$(row.remove)", graph=graph)
         if creates:
             self._batched(tx, graph, creates, "UNWIND $rows AS row CREATE (n:Resource) SET n = row.props SET n:$(row.labels)")
 
@@ -238,15 +263,22 @@ class Neo4jLoader:
         return len(new_nodes), rel_count, len(deletes)
 
     def _read_state(self, tx, graph: str, new_iris: list[str]) -> tuple[list[str], dict[str, dict]]:
-        """One round trip: the nodes the graph's previous version mentioned, and the current
-        labels and properties of every node the old or new version mentions."""
+        """One round trip: the nodes the graph's previous version mentioned, and for every node the old
+        or new version mentions: labels, properties except ``graphs``, how many graphs mention it,
+        whether this graph is one of them, and (when it is the only one) which graph that is."""
         record = tx.run(
             f"OPTIONAL MATCH (g:{REGISTRY_LABEL} {{iri: $graph}}) WITH coalesce(g.nodes, []) AS old "
             "CALL (old) { UNWIND old + $new AS iri WITH DISTINCT iri MATCH (n:Resource {iri: iri}) "
-            "RETURN collect([iri, labels(n), properties(n)]) AS found } RETURN old, found",
+            "WITH iri, n, coalesce(n.graphs, []) AS gs "
+            "RETURN collect([iri, labels(n), n {.*, graphs: null}, size(gs), $graph IN gs, "
+            "CASE WHEN size(gs) = 1 THEN gs[0] END]) AS found } RETURN old, found",
             graph=graph, new=new_iris,
         ).single()
-        found = {iri: {"labels": labels, "props": props} for iri, labels, props in record["found"]}
+        found = {}
+        for iri, labels, props, graph_count, member, only_graph in record["found"]:
+            props.pop("graphs", None)
+            found[iri] = {"labels": labels, "props": props, "graph_count": graph_count, "member": member,
+                          "only_graph": only_graph}
         return record["old"], found
 
     def _batched(self, tx, hook_graph: str, rows: Sequence, query: str, **params) -> None:
@@ -256,16 +288,29 @@ class Neo4jLoader:
                 self.on_batch(hook_graph, len(chunk))
 
 
-def _contributions(existing: dict) -> dict[str, dict]:
+def _says(node, vocabulary_labels: frozenset[str]) -> dict | None:
+    """What one graph says about a node beyond its vocabulary labels; None when nothing (a paper
+    that only points at a concept), so such mentions cost no bookkeeping on the concept."""
+    labels = sorted(node.labels - vocabulary_labels)
+    if not labels and not node.properties:
+        return None
+    return {"labels": labels, "props": node.properties}
+
+
+def _merged_props(contributions: Mapping[str, dict]) -> dict:
+    return merge_contributions((c["labels"], c["props"]) for c in contributions.values())[1]
+
+
+def _contributions(existing: dict, vocabulary_labels: frozenset[str]) -> dict[str, dict]:
     """What each graph says about an existing node (see the module docstring)."""
     props = existing["props"]
-    graphs = props.get("graphs") or []
-    if len(graphs) > 1 and props.get("perGraph"):
+    if props.get("perGraph"):
         return json.loads(props["perGraph"])
-    if len(graphs) == 1:
+    if existing["graph_count"] == 1:  # one graph: the node's labels and properties are what it says
         own = {k: (v if isinstance(v, list) else [v]) for k, v in props.items() if k not in INTERNAL_PROPERTIES}
-        labels = sorted(set(existing["labels"]) - {RESOURCE_LABEL})
-        return {graphs[0]: {"labels": labels, "props": own}}
+        labels = sorted(set(existing["labels"]) - {RESOURCE_LABEL} - vocabulary_labels)
+        if own or labels:
+            return {existing["only_graph"]: {"labels": labels, "props": own}}
     return {}
 
 
@@ -327,7 +372,9 @@ def load_graphs(driver, graphs: Mapping[str, Callable[[], Iterable]] | Iterable[
         if is_vocabulary_graph(graph_iri):
             for iri, labels in build_label_index(triples_of()).items():
                 label_index[iri] = label_index.get(iri, frozenset()) | labels
-    loader = Neo4jLoader(driver, database=database, label_index=label_index, batch_size=batch_size)
+    has_vocabulary = any(is_vocabulary_graph(g) for g, _ in items)
+    loader = Neo4jLoader(driver, database=database, label_index=label_index if has_vocabulary else None,
+                         batch_size=batch_size)
     loader.ensure_schema()
     summary = LoadSummary([], {}, [])
     for graph_iri, triples_of in items:

@@ -333,10 +333,30 @@ def _running_pid(home: _Home) -> int | None:
     try:
         pid = int(home.pidfile.read_text().strip())
     except (FileNotFoundError, ValueError):
-        return None
-    if _is_our_server(pid, home):
+        pid = None
+    if pid is not None and _is_our_server(pid, home):
         return pid
     home.pidfile.unlink(missing_ok=True)  # stale
+    orphan = _find_server_process(home)  # pidfile lost while the server runs: adopt it, never start a second
+    if orphan is not None:
+        home.run.mkdir(parents=True, exist_ok=True)
+        home.pidfile.write_text(f"{orphan}\n")
+    return orphan
+
+
+def _find_server_process(home: _Home) -> int | None:
+    needle = f"--home-dir={home.root}".encode()
+    try:
+        entries = [e for e in Path("/proc").iterdir() if e.name.isdigit()]
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if MAIN_CLASS.encode() in cmdline and needle in cmdline.split(b"\0") and _is_our_server(int(entry.name), home):
+            return int(entry.name)
     return None
 
 

@@ -82,10 +82,6 @@ class GraphProjection:
     relationships: list[RelationshipRecord]
     triples: int
 
-    def contribution(self, iri: str) -> tuple[list[str], dict[str, list[Value]]]:
-        node = self.nodes[iri]
-        return sorted(node.labels), node.properties
-
 
 # --- terms -------------------------------------------------------------------
 

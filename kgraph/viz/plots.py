@@ -229,10 +229,13 @@ def _scatter(store, trend: Trend, out_dir: Path, wanted: dict[str, str]) -> Figu
                    label="relief only during or right after the infusion (0 h, drawn at the floor)")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    _label_points(ax, points)
+    xs = [p["x"] for p in points]
+    ax.set_xlim(min(xs) / 2, max(xs) * 6)  # room on the right for the labels
     for axis, hours in ((ax.xaxis, trend.x_hours), (ax.yaxis, trend.y_hours)):
         if hours:
             _hour_ticks(ax, axis, [p["x"] if axis is ax.xaxis else p.get("plotted_y", p["y"]) for p in points])
+        else:
+            _plain_log_axis(axis)
     ax.set_xlabel(trend.x_label)
     ax.set_ylabel(trend.y_label)
     subtitle = f"{len(points)} protocols from {len({p['study'] for p in points})} studies"
@@ -241,7 +244,8 @@ def _scatter(store, trend: Trend, out_dir: Path, wanted: dict[str, str]) -> Figu
     filters = _describe(params)
     ax.set_title(f"{trend.title}\n{subtitle}" + (f" ({filters})" if filters else ""), fontsize=11, loc="left")
     ax.grid(True, which="major", color="#e6e6e6", lw=0.6)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(loc="best", fontsize=8, frameon=True, framealpha=0.85, edgecolor="none")
+    _label_points(ax, points)  # last: placement needs the final axis limits
     result.files += _save(fig, out_dir / trend.name)
     record["files"] = [p.name for p in result.files]
     result.files.append(_write_json(out_dir / f"{trend.name}.json", record))
@@ -249,19 +253,75 @@ def _scatter(store, trend: Trend, out_dir: Path, wanted: dict[str, str]) -> Figu
 
 
 def _label_points(ax, points: list[dict]) -> None:
-    """One label per drawn position; points on the same spot share it (joined with '; ')."""
-    spots: dict[tuple, list[str]] = {}
+    """One label per drawn position, naming its studies; an arm is named when its study has points
+    elsewhere too, and '(k arms)' when several arms of one study share the spot."""
+    spots: dict[tuple, list[dict]] = {}
     for p in points:
-        key = (round(math.log10(p["x"]), 3), round(math.log10(p.get("plotted_y", p["y"]) or 1e-9), 3))
-        if p["label"] not in spots.setdefault(key, []):
-            spots[key].append(p["label"])
-    for i, ((lx, ly), labels) in enumerate(sorted(spots.items())):
-        text = "; ".join(labels)
-        if len(text) > 70:
-            text = textwrap.shorten(text, 70, placeholder=f" … (+{len(labels) - 1})") if len(labels) > 1 else text[:69] + "…"
-        offset = (5, 4 + (i % 3) * 5 - 5)  # stagger neighbours a little
-        ax.annotate(text, (10 ** lx, 10 ** ly), xytext=offset, textcoords="offset points", fontsize=6.5,
-                    color="#333333", zorder=4)
+        key = (round(math.log10(p["x"]), 3), round(math.log10(p.get("plotted_y", p["y"])), 3))
+        spots.setdefault(key, []).append(p)
+    spots_per_study: dict[str, int] = {}
+    for members in spots.values():
+        for study in {str(p["study"]) for p in members}:
+            spots_per_study[study] = spots_per_study.get(study, 0) + 1
+    px_per_pt = ax.figure.dpi / 72
+    # boxes (display pixels) a label must not cover: the markers, then each label placed
+    placed: list[tuple[float, float, float, float]] = []
+    for lx, ly in spots:
+        x, y = ax.transData.transform((10 ** lx, 10 ** ly))
+        r = 4 * px_per_pt
+        placed.append((x - r, y - r, x + r, y + r))
+    size = 6.5
+    for (lx, ly), members in sorted(spots.items(), key=lambda kv: (-kv[0][1], kv[0][0])):
+        parts = []
+        for study in sorted({str(p["study"]) for p in members}):
+            arms = [p for p in members if str(p["study"]) == study]
+            if len(arms) > 1:
+                parts.append(f"{study} ({len(arms)} arms)")
+            elif spots_per_study[study] > 1 and arms[0].get("arm"):
+                parts.append(f"{study} ({arms[0]['arm']})")
+            else:
+                parts.append(study)
+        text = "; ".join(parts)
+        if len(text) > 80:
+            text = text[:79] + "…"
+        x, y = ax.transData.transform((10 ** lx, 10 ** ly))
+        width, height = len(text) * size * 0.56 * px_per_pt, size * 1.25 * px_per_pt
+        choice = None
+        for dx, dy in _LABEL_OFFSETS:  # the first place that overlaps no label placed so far
+            left = x + dx * px_per_pt - (width if dx < 0 else 0)
+            bottom = y + dy * px_per_pt
+            box = (left, bottom, left + width, bottom + height)
+            x_axis = ax.get_window_extent()
+            inside = box[0] >= x_axis.x0 and box[2] <= x_axis.x1 + 40 and box[1] >= x_axis.y0 and box[3] <= x_axis.y1
+            if inside and not any(_overlap(box, other) for other in placed):
+                choice = (dx, dy, box)
+                break
+        if choice is None:
+            dx, dy = _LABEL_OFFSETS[0]
+            choice = (dx, dy, (x + dx * px_per_pt, y + dy * px_per_pt, x + dx * px_per_pt + width,
+                               y + dy * px_per_pt + height))
+        dx, dy, box = choice
+        placed.append(box)
+        ax.annotate(text, (10 ** lx, 10 ** ly), xytext=(dx, dy), textcoords="offset points", fontsize=size,
+                    ha="right" if dx < 0 else "left", va="bottom", color="#333333", zorder=4,
+                    arrowprops=dict(arrowstyle="-", color="#aaaaaa", lw=0.5) if abs(dy) > 8 else None)
+
+
+# label offsets (points) tried in turn: right, above-right, below-right, left, further up/down
+_LABEL_OFFSETS = ((5, -3), (5, 5), (5, -11), (-5, -3), (-5, 5), (-5, -11), (5, 13), (5, -19), (-5, 13),
+                  (-5, -19), (5, 21), (5, -27))
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _plain_log_axis(axis) -> None:
+    """Log-axis tick labels as plain numbers (10, 100, 1,000): mathtext is off for paper text."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def _hour_ticks(ax, axis, values: list[float]) -> None:
@@ -270,6 +330,7 @@ def _hour_ticks(ax, axis, values: list[float]) -> None:
     low, high = min(values), max(values)
     ticks = [(v, t) for v, t in HOUR_TICKS if low / 3 <= v <= high * 3]
     if len(ticks) < 2:
+        _plain_log_axis(axis)
         return
     axis.set_major_locator(FixedLocator([v for v, _ in ticks]))
     axis.set_major_formatter(FixedFormatter([t for _, t in ticks]))
@@ -375,7 +436,7 @@ def _caption(query, params: dict[str, str], ignored: list[str], points: int, exc
     return head + "\n\n" + "\n".join(lines)
 
 
-def _figure_with_footnote(footnote: str, plot_height: float = 5.8, left: float = 0.09):
+def _figure_with_footnote(footnote: str, plot_height: float = 5.8, left: float = 0.12):
     """A figure with the plot on top and ``footnote`` (the query) in small monospace under it."""
     import matplotlib.pyplot as plt
 
