@@ -38,7 +38,11 @@ def bench_reader(files: list[Path]) -> tuple[int, float, float]:
 
 
 def bench_pdfplumber(files: list[Path]) -> tuple[int, float, float]:
+    import logging
+
     import pdfplumber
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # colour-space warnings on some files
 
     pages = 0
     cpu0, wall0 = time.process_time(), time.perf_counter()

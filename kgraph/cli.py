@@ -6,6 +6,7 @@ Every failure the user can cause ends as one line on stderr and a non-zero exit.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -342,11 +343,15 @@ def main(argv: list[str] | None = None) -> int:
     except click_exc.UsageError as exc:
         print(f"kgraph: error: {exc.format_message()} (see 'kgraph --help')", file=sys.stderr)
         return 2
-    except click_exc.Abort:
+    except typer.Abort:
         print("kgraph: aborted", file=sys.stderr)
         return 130
-    except click_exc.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
+    except BrokenPipeError:
+        # output piped into `head` and the like: stop quietly, as other Unix tools do
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except KeyboardInterrupt:
         print("kgraph: interrupted", file=sys.stderr)
         return 130

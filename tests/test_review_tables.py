@@ -170,7 +170,7 @@ def test_every_fact_points_at_its_cell():
                 assert doc.text[e.start:e.end] == e.text  # offsets into Document.text
                 assert cell.span.start <= e.start and e.end <= cell.span.end
                 seen += 1
-    assert seen > 300
+    assert seen > 250
 
 
 def test_reworded_rows_are_read_the_same_way():
@@ -193,7 +193,7 @@ def test_reworded_rows_are_read_the_same_way():
     a, b = studies
     assert (a.key, a.n, a.design.id, [c.id for c in a.conditions]) == ("okafor-2015", 24, "randomized_controlled_trial", ["postherpetic_neuralgia"])
     pa = a.arms[0].protocol
-    assert pa.drug.id == "ketamine" and [q.normalized_value for q in pa.rate] == [0.15]
+    assert pa.drug.id == "ketamine" and [q.normalized_value for q in pa.rate] == [Decimal("0.15")]
     assert [(c.drug.id, c.route) for c in pa.coadministrations] == [("clonidine", "oral")]
     assert [q.normalized_value for q in pa.infusion_duration] == [2]
     assert a.outcomes[0].relief_duration.normalized_value == 504  # 3 weeks in hours

@@ -896,9 +896,15 @@ def find_setting(ctx: Context) -> tuple[Concept | None, Evidence | None]:
 
 def find_conditions(ctx: Context) -> tuple[list[Concept], list[Evidence]]:
     """Conditions studied: from the title when it names any, else the abstract, else methods.
-    Exclusion criteria and negated mentions do not count; a broader concept is dropped
-    when a narrower one is present; lexicon-only conditions only when the vocabulary
-    finds none."""
+
+    Exclusion criteria and negated mentions do not count; a broader concept gives way to
+    a narrower one the abstract names ("CRPS" -> "CRPS type 1"; "chronic pain" -> the
+    diagnoses listed for the cohort); a cohort of several subtypes ("neuropathic pain
+    from nerve injury, postherpetic neuralgia or radiculopathy"), or the generic term
+    listed as one group among others, is the vocabulary's "mixed ..." concept when it has
+    one; in a pain study, an underlying disease that is not a pain condition ("sickle cell
+    disease" next to "vaso-occlusive crisis") is context, not the condition treated;
+    lexicon-only conditions count only when the vocabulary finds none."""
     tiers = [("title",), ("abstract", "background_abstract", "methods_abstract"), ("methods",)]
     for tier in tiers:
         found: list[tuple[tuple[str, str], Span, Sent]] = []
@@ -906,8 +912,6 @@ def find_conditions(ctx: Context) -> tuple[list[Concept], list[Evidence]]:
             role = s.role
             if role == "methods" and s.in_abstract:
                 role = "methods_abstract"
-            if role == "abstract" and tier[0] != "title":
-                pass
             if role not in tier:
                 continue
             for e in _ents(s, "CONDITION"):
@@ -922,19 +926,95 @@ def find_conditions(ctx: Context) -> tuple[list[Concept], list[Evidence]]:
         if not use:
             continue
         keys = _drop_broader(_uniq_keys(k for k, _, _ in use))
+        population = _population_condition_lists(ctx)
         if tier[0] == "title":
-            # the abstract may name a narrower form of the title's condition ("CRPS type 1")
-            keys = _refine_with_narrower(ctx, keys)
+            keys = _refine_with_narrower(ctx, keys, population)
+        keys = _mixed_cohort(keys, population)
+        keys = _prefer_pain_conditions(ctx, keys)
+        keys = _drop_broader(keys)
         concepts, evs = [], []
         for k in keys:
-            e, s = next((e, s) for kk, e, s in use if kk == k) if any(kk == k for kk, _, _ in use) else _first_mention(ctx, k)
-            c = _ent_concept(e)
+            try:
+                e, s = next((e, s) for kk, e, s in use if kk == k) if any(kk == k for kk, _, _ in use) else _first_mention(ctx, k)
+                c = _ent_concept(e)
+                ev = _evidence(s)
+            except KeyError:
+                c, ev = _concept(k[0], k[1]), (_evidence(population[0][1]) if population else None)
             if c is not None:
                 concepts.append(c)
-                evs.append(_evidence(s))
+                if ev is not None:
+                    evs.append(ev)
         if concepts:
             return concepts, evs
     return [], []
+
+
+def _population_condition_lists(ctx: Context) -> list[tuple[list[Span], Sent]]:
+    """Condition mentions of the sentences that describe who was studied (abstract and
+    methods, not exclusion criteria), one list per sentence."""
+    out = []
+    for s in ctx.sents:
+        if s.role not in ("abstract", "background_abstract", "methods") or _EXCLUSION.search(s.text):
+            continue
+        ents = [e for e in _ents(s, "CONDITION") if not e._.negated and e._.source != "lexicon"]
+        if ents:
+            out.append((ents, s))
+    return out
+
+
+def _mixed_concept(key: tuple[str, str]) -> tuple[str, str] | None:
+    """The vocabulary's "mixed <label>" concept for a generic condition, if it has one."""
+    index = vocabulary_index()
+    label = index.labels.get(key)
+    if not label:
+        return None
+    return index.lookup(f"mixed {label}")
+
+
+def _mixed_cohort(keys: list[tuple[str, str]], population: list[tuple[list[Span], Sent]]) -> list[tuple[str, str]]:
+    broader = _broader_map()
+    out = list(keys)
+    for ents, s in population:
+        ekeys = _uniq_keys((e._.scheme, e._.concept_id) for e in ents)
+        for e in ents:
+            g = (e._.scheme, e._.concept_id)
+            mixed = _mixed_concept(g)
+            if mixed is None:
+                continue
+            subtypes = [k for k in ekeys if g in broader.get(k, set())]
+            after = s.text[e.end_char - s.start : e.end_char - s.start + 25]
+            if len(subtypes) >= 2 and re.match(r"^\s*(?:from|due to|caused by|of|including|secondary to|after)\b|^\s*[:(]", after, re.I):
+                # "neuropathic pain from A, B or C": one mixed cohort
+                out = [k for k in out if k not in subtypes and k != g and not (k in broader.get(g, set()))]
+                out = [k for k in out if not any(g2 in broader.get(k, set()) for g2 in [g])]
+                if mixed not in out:
+                    out.append(mixed)
+                out = [k for k in out if not (k in broader.get(mixed, set()) or (k in keys and mixed in broader.get(k, set())))]
+                # title terms that are subtypes of the same generic condition give way too
+                out = [k for k in out if k == mixed or g not in broader.get(k, set())]
+            elif len(ekeys) >= 3 and g in out and not subtypes:
+                # the generic term as one group among several diagnoses
+                out = [mixed if k == g else k for k in out]
+            elif len(ekeys) >= 3 and g not in out and any(k in out for k in ekeys if k != g):
+                out.append(mixed)
+    return _uniq_keys(out)
+
+
+def _prefer_pain_conditions(ctx: Context, keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """In a pain study keep the pain conditions: "vaso-occlusive crisis in adults with sickle
+    cell disease" is about the crisis."""
+    broader = _broader_map()
+    index = vocabulary_index()
+
+    def roots(k: tuple[str, str]) -> set[str]:
+        anc = broader.get(k, set())
+        tops = {a for a in anc if not broader.get(a)} or ({k} if not anc else set())
+        return {index.labels.get(t, t[1]).lower() for t in tops}
+
+    pain = [k for k in keys if any("pain" in r for r in roots(k))]
+    if pain and len(pain) < len(keys):
+        return pain
+    return keys
 
 
 def _first_mention(ctx: Context, key: tuple[str, str]) -> tuple[Span, Sent]:
@@ -945,19 +1025,23 @@ def _first_mention(ctx: Context, key: tuple[str, str]) -> tuple[Span, Sent]:
     raise KeyError(key)
 
 
-def _refine_with_narrower(ctx: Context, keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _refine_with_narrower(ctx: Context, keys: list[tuple[str, str]], population: list[tuple[list[Span], Sent]] | None = None) -> list[tuple[str, str]]:
+    """A title's generic condition gives way to the narrower ones the abstract or methods
+    name for the cohort: the whole list of that sentence ("chronic pain" -> "20 with CRPS,
+    15 with chronic daily headache, ...")."""
     broader = _broader_map()
     out = list(keys)
-    for s in ctx.sents:
-        if s.role not in ("abstract", "background_abstract", "methods") or not s.in_abstract:
+    for ents, s in population or []:
+        ekeys = _uniq_keys((e._.scheme, e._.concept_id) for e in ents)
+        narrower = [k for k in ekeys if any(p in out for p in broader.get(k, set())) and k not in out]
+        if not narrower:
             continue
-        for e in _ents(s, "CONDITION"):
-            k = (e._.scheme, e._.concept_id)
-            if e._.negated or k in out:
-                continue
-            parents = broader.get(k, set())
-            if any(p in out for p in parents):
-                out = [x for x in out if x not in parents] + [k]
+        replaced = {p for k in narrower for p in broader.get(k, set()) if p in out}
+        out = [x for x in out if x not in replaced]
+        siblings = ekeys if len(ekeys) >= 3 else narrower
+        for k in siblings:
+            if k not in out:
+                out.append(k)
     return _drop_broader(out)
 
 
@@ -1572,6 +1656,7 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
     discourse_drug: dict[int | None, str] = {}
     protocol_sents = [s for s in ctx.sents if s.role in METHODS_ROLES or s.role in ("results", "discussion", "conclusions")]
     alternatives: list[list[Quantity]] = []
+    flexible: list[Quantity] = []
     for s in protocol_sents:
         ents = _anchor_candidates(s)
         focus_here = any((e._.concept_id == focus.id) for e in ents)
@@ -1624,9 +1709,11 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
                 if e._.concept_id == focus.id:
                     discourse_drug[s.block] = focus.id
         _merge_titration(ctx, s, sent_slots, base)
-        alt = _alternative_doses(ctx, s, sent_slots)
+        alt = _alternative_doses(ctx, s, sent_slots, focus.id)
         if alt:
             alternatives.append(alt)
+        if _FLEXIBLE.search(s.text):
+            flexible.extend(sl.q for sl in sent_slots if sl.slot in ("total_dose", "bolus"))
         slotted.extend(sent_slots)
     for sl in slotted:
         for part in _split_value_and_range(sl.q):
@@ -1643,13 +1730,17 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
     base.route = find_route(ctx, focus)
     base.form = find_form(ctx, focus)
     base.sessions, base.schedule = find_sessions(ctx, focus)
-    if base.sessions is None and (base.infusion_duration or base.total_dose or base.rate or base.bolus):
+    daily_dosing = any(_unit_of(q).endswith("/d") for q in base.rate)
+    if base.sessions is None and not daily_dosing and not base.schedule and (base.infusion_duration or base.total_dose or base.bolus):
         base.sessions = 1 if _single_administration(ctx) else None
     base.coadministrations = list(roles.adjuncts)
     if not base.evidence:
         first = next((d for d in drugs if d.concept.id == focus.id), None)
         if first is not None:
             base.evidence.append(_evidence(first.sent))
+    # values stated elsewhere as one flexibly dosed arm are not separate arms
+    flexible_keys = {_qkey(q) for q in flexible}
+    alternatives = [alt for alt in alternatives if not all(_qkey(q) in flexible_keys for q in alt)]
     protocols = _split_alternatives(base, alternatives)
     for co in roles.combination:
         for p in list(protocols):
@@ -1812,9 +1903,13 @@ def _merge_titration(ctx: Context, s: Sent, slots: list[_Slotted], protocol: Pro
     slots.append(_Slotted("rate", rng, s, start.mention))
 
 
-def _alternative_doses(ctx: Context, s: Sent, slots: list[_Slotted]) -> list[Quantity]:
+_FLEXIBLE = re.compile(r"\bflexible|as tolerated|according to|titrat\w+|adjusted|individuali[sz]ed", re.I)
+
+
+def _alternative_doses(ctx: Context, s: Sent, slots: list[_Slotted], focus_id: str = "") -> list[Quantity]:
     """Doses of the same drug given as alternatives ("0.25 or 0.5 mg/kg", "ketamine 0.25 mg/kg,
-    ketamine 0.5 mg/kg or saline"): each makes its own arm."""
+    ketamine 0.5 mg/kg or saline", "lidocaine 5 mg/kg, lidocaine 2.5 mg/kg and saline"):
+    each makes its own arm."""
     doses = [sl for sl in slots if sl.slot in ("total_dose", "bolus") and sl.q.value is not None]
     if len(doses) < 2 or s.role == "results":
         return []
@@ -1823,8 +1918,16 @@ def _alternative_doses(ctx: Context, s: Sent, slots: list[_Slotted]) -> list[Qua
     if len(units) != 1:
         return []
     between = text[doses[0].mention.end : doses[-1].mention.start]
-    if re.search(r"\bflexible|as tolerated|according to|titrat\w+|adjusted|individuali[sz]ed", s.text, re.I):
+    if _FLEXIBLE.search(s.text):
         return []  # one arm dosed within a range, not separate arms
+    # the drug named again before each dose: one arm per naming
+    anchors = {(_anchor(ctx, s, sl.mention, _anchor_candidates(s)) or s.span).start_char for sl in doses}
+    if len(anchors) >= 2 and not re.search(r"\bthen\b|\bfollowed\b|\bafter\b|\bplus\b", between, re.I):
+        values = []
+        for sl in doses:
+            if all(_qkey(v) != _qkey(sl.q) for v in values):
+                values.append(sl.q)
+        return values if len(values) >= 2 else []
     if re.search(r"\bor\b|\beither\b|\bversus\b|\bvs\.?", between + text[max(s.start, doses[0].mention.start - 30) : doses[0].mention.start], re.I) and not re.search(r"\bthen\b|\bfollowed\b", between, re.I):
         values = []
         for sl in doses:
@@ -2002,6 +2105,8 @@ def find_sessions(ctx: Context, focus: Concept) -> tuple[int | None, str | None]
                         continue
                     before = text[max(0, m.start() - 30) : m.start()]
                     word = m.group(0).lower()
+                    if re.search(r"\b(?:at least|more than|up to|fewer than|less than)\s*$", before, re.I):
+                        continue
                     if re.search(r"\b(?:of|the|first|last|after|before|during|between)\s*$", before, re.I) and not re.search(r"total of\s*$", before, re.I):
                         # "after the fourth infusion", "during the three sessions"
                         if not re.search(r"total of\s*$", before, re.I):
@@ -2020,13 +2125,22 @@ def find_sessions(ctx: Context, focus: Concept) -> tuple[int | None, str | None]
                     continue
                 if best is None or priority > best[0]:
                     best = (priority, value)
-        if schedule is None:
+        if schedule is None and s.role in ("title", "abstract", "methods") and not re.search(
+                r"\b(?:rated|recorded|assessed|measured|monitored|scored|checked|sampled|collected|reviewed)\b", text, re.I):
             for rx, name in _SCHEDULES:
-                mm = rx.search(text)
-                if mm:
+                for mm in rx.finditer(text):
                     if crossover and name == "daily":
                         continue
+                    # the schedule of the infusions, not of an adjunct or a titration step
+                    window = text[max(0, mm.start() - 40) : mm.end() + 40]
+                    if not re.search(r"\binfusions?\b|\bsessions?\b|\btreatments?\b", window, re.I) and not any(
+                            e._.concept_id == focus.id and abs(e.start_char - s.start - mm.start()) < 60 for e in _ents(s, "DRUG")):
+                        continue
+                    if re.search(r"\b(?:increased|decreased|reduced|titrated|raised|by)\b[^.;]{0,30}$", text[: mm.start()], re.I):
+                        continue
                     schedule = name or _norm(mm.group(0))
+                    break
+                if schedule is not None:
                     break
     return (best[1] if best else None), schedule
 
@@ -2042,15 +2156,12 @@ def _single_administration(ctx: Context) -> bool:
     """No repetition stated: a single infusion per arm ("a 40-minute infusion", crossover periods)."""
     for s in ctx.sents:
         if s.role in ("abstract", "methods", "results") and re.search(
-            r"\brepeat(?:ed)?\b|\bre-?admi\w+|\badmissions\b|\bmore than one (?:infusion|admission|course)|"
-            r"\bper patient\b|\b(?:infusions|courses) (?:were|was) (?:given|repeated)|\bevery \d+ (?:weeks|months|days)\b", s.text, re.I):
+            r"\brepeat(?:ed)? (?:infusions?|treatments?|courses?|sessions?|when|every|after|on)\b|"
+            r"\b(?:infusions?|treatments?|courses?) (?:was|were) repeated\b|\bre-?admi\w+|\badmissions\b|"
+            r"\bmore than one (?:infusion|admission|course)|\bper patient\b|\bevery \d+ (?:weeks|months|days)\b", s.text, re.I):
             return False
-    for s in ctx.sents:
-        if s.role not in ("title", "abstract", "methods", "conclusions"):
-            continue
-        if re.search(r"\b(?:single|one|a|an)\s+(?:[\w().+-]+\s+){0,3}infusion\b(?!s)", s.text, re.I):
-            return True
-    return _is_crossover(ctx)
+    # nothing repeats: each arm got one infusion
+    return True
 
 
 # --- outcomes and relief ----------------------------------------------------------------------
@@ -2072,6 +2183,7 @@ _END_OF_INFUSION = re.compile(
     r"at the end of (?:the |each )?infusion only|only while the infusion|(?:immediately|shortly) after the infusion only",
     re.I,
 )
+_PAIN_TOPIC = re.compile(r"\b(?:pain\w*|headache\w*|migraine\w*|relie\w+|analges\w+|VAS|NRS|allodyni\w+|hyperalges\w+|neuralgi\w+|MPQ|PPI|GPR|ache\w*)\b", re.I)
 _NOT_RELIEF_BEFORE = re.compile(
     r"\b(?:every|each|per|q|from|since|starting|within|by|before|over (?:the |a )?(?:whole |entire |first |full )?|"
     r"after the first|(?:on|by) day|during (?:the )?(?:first )?)\s*$",
@@ -2169,6 +2281,10 @@ def find_relief(ctx: Context, measures: list[str], infusion_hours: Decimal | Non
     The relief duration is the latest time point with relief present; relief "only while
     the infusion ran" is 0 h after it."""
     best: dict[tuple[str | None, str | None], tuple[Decimal, Quantity, Sent]] = {}
+    topic = " ".join(s.text for s in ctx.sents if s.role in ("title", "background_abstract"))
+    topic += " " + " ".join(e.text for s in ctx.sents if s.role in ("title", "abstract", "methods") for e in _ents(s, "CONDITION"))
+    if not _PAIN_TOPIC.search(topic):
+        return {}  # relief means pain relief: a depression score's course is not relief
     combo_rx = None
     if combo_names:
         names = "|".join(re.escape(n) for n in combo_names if n)
@@ -2217,7 +2333,9 @@ def find_relief(ctx: Context, measures: list[str], infusion_hours: Decimal | Non
                     continue
                 if re.search(r"\b(?:onward|onwards)\b", after[:12], re.I):
                     continue
-                if infusion_hours and re.search(r"\b(?:on|by) day\s*$|\bday\s*$", before, re.I) and hours <= infusion_hours:
+                if infusion_hours and hours <= infusion_hours and (
+                        re.search(r"\b(?:on|by) day\s*$|\bday\s*$", before, re.I)
+                        or (q.text.lower().startswith("day") and re.search(r"\b(?:on|by)\s*$", before, re.I))):
                     continue  # a day of the infusion itself
                 if not (_POSITIVE_RELIEF.search(before + " " + after[:25]) or re.search(r"\(\s*P\s*[<=]", after[:20], re.I)):
                     continue

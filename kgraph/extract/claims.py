@@ -265,7 +265,11 @@ def extract_claims(doc: Any, studies: list[Study], analyzer: Any = None) -> tupl
         vars_used = vars_main if len({v for v, _, _ in vars_main}) >= 2 else vars_all
         clause = main if vars_used is vars_main else sent
         kind = "recommendation" if rec and not evidence_level_in(sent) else "conclusion"
-        variables = _ordered(vars_used)
+        # the variables the statement names (the relation is read from its main clause); a
+        # recommendation recommends protocol choices: its outcomes are purposes, not variables
+        variables = _ordered(vars_all)
+        if kind == "recommendation":
+            variables = [v for v in variables if v not in OUTCOME_VARIABLES]
         relation = None if kind == "recommendation" else relation_of(clause, vars_used)
         cited: list[int] = []
         for c in block.citations:
@@ -278,7 +282,7 @@ def extract_claims(doc: Any, studies: list[Study], analyzer: Any = None) -> tupl
                 subsection_cites = _section_citations(doc)
             wanted = [v for v in variables if v not in OUTCOME_VARIABLES]
             for heading, vars_, nums in subsection_cites:
-                if vars_ & set(wanted[:1] if kind == "conclusion" else wanted):
+                if vars_ & set(wanted):
                     cited.extend(n for n in nums if n not in cited)
                     inherited = True
         unknown = [n for n in cited if ref_numbers and n not in ref_numbers]

@@ -265,15 +265,11 @@ def _extractor_version() -> str:
 
 
 def review_document_key(doc: Any) -> str:
-    """The document key as the RDF layer mints it (DOI, PMID, or author-year-title)."""
-    try:
-        from kgraph.rdf.mapping import document_key  # noqa: the key rule lives with the IRIs
-    except Exception:  # pragma: no cover
-        document_key = None
-    first = surname_of(doc.authors[0]) if doc.authors else None
-    if document_key is not None:
-        return document_key(doi=normalize_doi(doc.doi), pmid=doc.pmid, first_author=first, year=doc.year, title=doc.title)
-    return normalize_doi(doc.doi) or doc.pmid or f"{name_slug(first or 'anon')}-{doc.year or 'nd'}"
+    """The document key, by the same rule as every other document (DOI, PMID, author-year-title,
+    else the content hash)."""
+    from kgraph.extract.assemble import document_key
+
+    return document_key(doc)
 
 
 # --- is it a review? ---------------------------------------------------------------------------

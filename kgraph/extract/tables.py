@@ -49,11 +49,12 @@ class RoleSpec:
 class ColumnRoles:
     roles: dict[str, RoleSpec]
     variables: dict[str, list[str]]  # prose-only variables -> phrases
+    overlapping: set[str] = field(default_factory=set)  # variables that may overlap others in prose
     header_weight: float = 0.7
     content_weight: float = 0.3
     min_score: float = 0.42
     header_fuzzy: int = 88
-    min_roles: int = 3
+    min_roles: int = 2
     source: str = ""
 
 
@@ -125,7 +126,8 @@ def _load_column_roles(path: str, _mtime: float) -> ColumnRoles:
         content_weight=float(data.get("content_weight", 0.3)),
         min_score=float(data.get("min_score", 0.42)),
         header_fuzzy=int(data.get("header_fuzzy", 88)),
-        min_roles=int(data.get("min_roles", 3)),
+        min_roles=int(data.get("min_roles", 2)),
+        overlapping={str(v) for v in data.get("overlapping_variables") or []},
         source=path,
     )
 
@@ -458,6 +460,7 @@ def variable_phrases(roles: ColumnRoles | None = None) -> dict[str, list[str]]:
 
 def find_variables(text: str, roles: ColumnRoles | None = None) -> list[tuple[str, int, int]]:
     """Variables named in ``text`` as (variable, start, end), longest match first, no overlaps."""
+    roles = roles or load_column_roles()
     hits: list[tuple[str, int, int]] = []
     for var, patterns in variable_phrases(roles).items():
         for p in patterns:
@@ -465,10 +468,12 @@ def find_variables(text: str, roles: ColumnRoles | None = None) -> list[tuple[st
                 hits.append((var, m.start(), m.end()))
     hits.sort(key=lambda h: (-(h[2] - h[1]), h[1]))
     chosen: list[tuple[str, int, int]] = []
+    free: list[tuple[str, int, int]] = []
     for h in hits:
-        if all(h[2] <= c[1] or h[1] >= c[2] for c in chosen):
-            chosen.append(h)
-    return sorted(chosen, key=lambda h: h[1])
+        pool = free if h[0] in roles.overlapping else chosen
+        if all(h[2] <= c[1] or h[1] >= c[2] for c in pool):
+            pool.append(h)
+    return sorted(chosen + free, key=lambda h: h[1])
 
 
 def iter_nonempty(cells: Iterable) -> Iterable:

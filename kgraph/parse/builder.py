@@ -14,7 +14,7 @@ splitting and number extraction downstream do not see "phencyclidine.1".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kgraph.parse import citations as cit
 from kgraph.parse.model import Block, BBox, Citation, Document, Section, Span, Table
@@ -41,12 +41,6 @@ class RawBlock:
 
     def text_with_markers(self) -> str:
         return "".join(t for t, _ in self.pieces)
-
-
-@dataclass
-class Built:
-    text: str
-    sections: list[Section] = field(default_factory=list)
 
 
 _TRAILING_PUNCT_RE = re.compile(r"([.,;:]+)$")
@@ -292,7 +286,7 @@ def assign_sections(blocks: list[RawBlock]) -> list[str]:
             elif b.level <= 1 and top_styles and b.style in top_styles:
                 current = "other"
             elif current in (None, "title", "authors"):
-                current = "abstract" if not seen_abstract and _abstract_like_heading(b) else "introduction"
+                current = "introduction"
                 seen_body = True
         else:
             text = b.plain.lstrip()
@@ -321,10 +315,6 @@ def assign_sections(blocks: list[RawBlock]) -> list[str]:
                     seen_body = True
         kinds.append(current or "other")
     return kinds
-
-
-def _abstract_like_heading(b: RawBlock) -> bool:
-    return False
 
 
 _STRUCTURED_OPEN_RE = re.compile(r"^(?:Background|Purpose|Objectives?|Aims?|Context|Importance|Introduction)\s*[:.]\s", re.I)

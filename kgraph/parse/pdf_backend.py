@@ -49,7 +49,7 @@ class Word:
     bottom: float
     bold: bool = False
     script: str = ""  # "" | "sup" | "sub"
-    rotated: bool = False  # not upright on the displayed page
+    rotated: int = 0  # 0 upright on the displayed page, else 90 / 180 / 270 (counter-clockwise)
     hyphen: bool = False  # ends with a line-end hyphen (pdfium's soft hyphen)
     line_end: bool = False  # pdfium put a line break after this word
     font: int = 0  # font id, to tell fonts apart cheaply
@@ -239,7 +239,7 @@ class PdfPages:
         split_script = self._split_script
         line_start = True
         line_start_prev = True
-        rotated = False
+        rotated = 0
         nword = 0
         fid, bold = 0, False
         # A ligature glyph pdfium decomposes ("fi") can carry a phantom space inside its
@@ -279,7 +279,7 @@ class PdfPages:
             if line_start or (last != i and abs(a[0] - b[0]) < 0.2 * (b[3] - b[1])):
                 # pdfium's angle is in user space; add the page rotation to get the displayed one
                 ang = (angle(tph, i) + rot_rad) % (2 * math.pi)
-                rotated = 0.3 < ang < 2 * math.pi - 0.3
+                rotated = 0 if not (0.3 < ang < 2 * math.pi - 0.3) else (round(math.degrees(ang) / 90) % 4) * 90
             line_start_prev = line_start
             line_start = broken or (j < n and text[j] in "\r\n")
             x0 = a[0] if a[0] < b[0] else b[0]

@@ -31,7 +31,7 @@ from kgraph.parse.builder import (
 )
 from kgraph.parse.citations import parse_marker
 from kgraph.parse.model import Document
-from kgraph.parse.pdf_backend import PageWords, PdfPages, Word
+from kgraph.parse.pdf_backend import PageWords, PdfPages, Rule, Word
 from kgraph.parse.pdf_layout import Frag, Line, _frag, make_fragments, order_page
 from kgraph.parse.pdf_tables import TablePiece, find_tables, stitch
 from kgraph.parse.sections import caption_label, canonical_kind
@@ -120,6 +120,10 @@ class _Reader:
         if pw.number <= 2:
             self.first_page_text += " ".join(w.text for w in pw.words) + "\n"
         body = self.body_size()
+        sideways = [w for w in words if w.rotated in (90, 270)]
+        if len(sideways) > 60:
+            # a table printed sideways on an upright page: read it in its own frame
+            self.pieces.extend(_sideways_tables(pw, sideways, body, self.vocab))
         frags = make_fragments(upright)
         frags = _drop_figure_panels(pw, frags)
         tables = find_tables(pw, frags, body, self.vocab)
@@ -289,7 +293,6 @@ class _Reader:
                 pieces.extend(lp)
                 continue
             last_text = next((i for i in range(len(pieces) - 1, -1, -1) if pieces[i][1] == TEXT), None)
-            prev_word = ln.words[0] if ln.words else None
             ended_hyphen = last_text is not None and pieces[last_text][0].endswith("-") and last_text == len(pieces) - 1
             if ended_hyphen and lp and lp[0][1] == TEXT:
                 left = pieces[last_text][0]
@@ -378,6 +381,38 @@ def _authors_after_title(blocks: list[RawBlock]) -> None:
                     nb.kind = "authors"
                     return
             return
+
+
+def _sideways_tables(pw: PageWords, words: list[Word], body: float, vocab) -> list[TablePiece]:
+    """Turn sideways words (and the page's rules) upright in a virtual page, find tables there."""
+    angle = Counter(w.rotated for w in words).most_common(1)[0][0]
+    W, H = pw.width, pw.height
+    same = [w for w in words if w.rotated == angle]
+    # which way do the lines run? successive words of a line move up or down the page
+    steps = [b.top - a.top for a, b in zip(same, same[1:]) if abs(b.x0 - a.x0) < 2 and not a.line_end]
+    upward = sum(1 for d in steps if d < 0) >= sum(1 for d in steps if d > 0)
+
+    def turn(x0, top, x1, bottom):
+        if upward:  # reads bottom to top: the page's bottom edge becomes the left edge
+            return H - bottom, x0, H - top, x1
+        return top, W - x1, bottom, W - x0  # reads top to bottom
+
+    upright: list[Word] = []
+    for w in words:
+        if w.rotated != angle:
+            continue
+        x0, top, x1, bottom = turn(w.x0, w.top, w.x1, w.bottom)
+        upright.append(Word(w.text, x0, top, x1, bottom, w.bold, "", 0, w.hyphen, w.line_end, w.font))
+    rules = []
+    for r in pw.rules:
+        x0, top, x1, bottom = turn(r.x0, r.top, r.x1, r.bottom)
+        rules.append(Rule(x0, top, x1, bottom))
+    virtual = PageWords(number=pw.number, width=H, height=W, words=upright, rules=rules, rotation=angle)
+    frags = make_fragments(upright)
+    pieces = find_tables(virtual, frags, body, vocab)
+    for p in pieces:
+        p.bbox = None  # the cells' boxes are in the turned frame, not the page's
+    return pieces
 
 
 _PLOT_LABEL_RE = re.compile(r"^[\s\d.,%()\-–−+<>=·]*$")

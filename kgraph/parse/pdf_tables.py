@@ -639,6 +639,9 @@ def stitch(pieces: list[TablePiece], warnings: list[str]) -> list[Table]:
                 if len(p.col_bounds) - 1 != ncols:
                     prow = _remap(prow, p.col_bounds, head.col_bounds)
                     warnings.append(f"Table {p.label}: page {p.page} has {len(p.col_bounds) - 1} columns, mapped onto {ncols}")
+                # a repeated header read as a row (its cells may come out shuffled)
+                header_words = sorted(" ".join(c.text for r in header_cells for c in r).lower().split())
+                prow = [r for r in prow if sorted(" ".join(c.text for c in r).lower().split()) != header_words]
                 # a row cut by the page break: its first cell is empty
                 if prow and rows and not prow[0][0].text and not prow[0][0].markers:
                     first = prow.pop(0)

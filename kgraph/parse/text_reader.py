@@ -255,6 +255,7 @@ def read_text(path: str, data: bytes, sha256: str) -> Document:
     _front_matter(blocks)
     _repair_drop_cap(blocks, vocab)
     blocks = _merge_broken_paragraphs(blocks)
+    tables = _stitch_text_tables(tables)
     builder = DocumentBuilder(doc)
     builder.build(blocks, tables)
     _metadata(doc, blocks, raw)
@@ -270,6 +271,25 @@ def _make_table(caption: str, rows: list[list[str]], n: int, footnote: str = "")
     grid = [[Cell(text=c, row=i, col=j) for j, c in enumerate(r + [""] * (width - len(r)))] for i, r in enumerate(rows)]
     header, body = (grid[:1], grid[1:]) if len(grid) > 1 else ([], grid)
     return Table(id=tid, caption=caption, header=header, rows=body, footnote=footnote)
+
+
+def _stitch_text_tables(tables: list[Table]) -> list[Table]:
+    """Pieces of one table ("Table 2", then "Table 2. Continued") become one table."""
+    out: list[Table] = []
+    for t in tables:
+        if out and out[-1].id == t.id:
+            head = out[-1]
+            key = [c.text for r in head.header for c in r]
+            rows = t.rows if [c.text for r in t.header for c in r] == key else t.header + t.rows
+            base = len(head.rows)
+            for i, r in enumerate(rows):
+                for c in r:
+                    c.row = base + i
+                head.rows.append(r)
+            head.footnote = head.footnote or t.footnote
+            continue
+        out.append(t)
+    return out
 
 
 def _merge_broken_paragraphs(blocks: list[RawBlock]) -> list[RawBlock]:

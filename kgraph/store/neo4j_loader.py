@@ -50,6 +50,31 @@ SCHEMA_STATEMENTS = (
 
 BatchHook = Callable[[str, int], None]  # (graph IRI, rows written in the batch)
 
+# The write statements, each the body after `UNWIND <rows> AS row`. Labels and relationship types
+# go in as parameters through Cypher 5.26's dynamic $(...) syntax: no statement text is built from
+# data, and one statement covers every label set and type. `graphs` is edited in place (kept
+# sorted), so a vocabulary node mentioned by thousands of documents is never shipped back and forth.
+_DELETE_OLD_RELATIONSHIPS = "MATCH (n:Resource {iri: row})-[r]->() WHERE r.graph = $graph DELETE r"
+_DELETE_NODES = "MATCH (n:Resource {iri: row}) DETACH DELETE n"
+_UPDATE_NODES = (
+    "MATCH (n:Resource {iri: row.iri}) "
+    "WITH n, row, [g IN coalesce(n.graphs, []) WHERE g <> $graph] AS others "
+    "FOREACH (_ IN CASE WHEN row.props IS NULL THEN [] ELSE [1] END | SET n = row.props) "
+    "SET n.graphs = CASE WHEN row.member THEN [g IN others WHERE g < $graph] + [$graph] "
+    "+ [g IN others WHERE g > $graph] ELSE others END "
+    "SET n:$(row.add) REMOVE n:$(row.remove)"
+)
+_CREATE_NODES = "CREATE (n:Resource) SET n = row.props SET n:$(row.labels)"
+_CREATE_RELATIONSHIPS = (
+    "MATCH (a:Resource {iri: row[0]}) MATCH (b:Resource {iri: row[1]}) "
+    "CREATE (a)-[:$(row[2]) {graph: $graph}]->(b)"
+)
+_REGISTER = (
+    f"MERGE (g:{REGISTRY_LABEL} {{iri: $graph}}) SET g.nodes = $nodes, g.tripleCount = $triples, "
+    "g.nodeCount = $node_count, g.relationshipCount = $rel_count, g.loadId = $load_id, g.loadedAt = datetime()"
+)
+_UNREGISTER = f"OPTIONAL MATCH (g:{REGISTRY_LABEL} {{iri: $graph}}) DELETE g"
+
 
 @dataclass
 class LoadResult:
@@ -227,40 +252,27 @@ class Neo4jLoader:
             updates.append({"iri": iri, "member": member_after, "props": props if props_changed else None,
                             "add": add, "remove": remove})
 
-        # Labels and types go in as parameters through Cypher 5.26's dynamic $(...) syntax: one statement
-        # per kind instead of one per label set or relationship type (each costs a round trip).
-        # `graphs` is edited in place (kept sorted) so a vocabulary node mentioned by thousands of
-        # documents is never shipped back and forth.
-        if deletes:
-            self._batched(tx, graph, deletes, "UNWIND $rows AS iri MATCH (n:Resource {iri: iri}) DETACH DELETE n")
-        if updates:
-            self._batched(tx, graph, updates,
-                          "UNWIND $rows AS row MATCH (n:Resource {iri: row.iri}) "
-                          "WITH n, row, [g IN coalesce(n.graphs, []) WHERE g <> $graph] AS others "
-                          "FOREACH (_ IN CASE WHEN row.props IS NULL THEN [] ELSE [1] END | SET n = row.props) "
-                          "SET n.graphs = CASE WHEN row.member THEN [g IN others WHERE g < $graph] + [$graph] "
-                          "+ [g IN others WHERE g > $graph] ELSE others END "
-                          "SET n:$(row.add) REMOVE n:$(row.remove)", graph=graph)
-        if creates:
-            self._batched(tx, graph, creates, "UNWIND $rows AS row CREATE (n:Resource) SET n = row.props SET n:$(row.labels)")
-
-        rel_count = 0
-        if projection is not None:
-            rows = [[rel.source, rel.target, rel.type] for rel in projection.relationships]
-            self._batched(tx, graph, rows,
-                          "UNWIND $rows AS row MATCH (a:Resource {iri: row[0]}) MATCH (b:Resource {iri: row[1]}) "
-                          "CREATE (a)-[:$(row[2]) {graph: $graph}]->(b)", graph=graph)
-            rel_count = len(rows)
-            tx.run(
-                f"MERGE (g:{REGISTRY_LABEL} {{iri: $graph}}) SET g.nodes = $nodes, g.tripleCount = $triples, "
-                "g.nodeCount = $node_count, g.relationshipCount = $rel_count, g.loadId = $load_id, "
-                "g.loadedAt = datetime()",
-                graph=graph, nodes=sorted(new_nodes), triples=projection.triples, node_count=len(new_nodes),
-                rel_count=rel_count, load_id=load_id,
-            ).consume()
-        else:
-            tx.run(f"MATCH (g:{REGISTRY_LABEL} {{iri: $graph}}) DELETE g", graph=graph).consume()
-        return len(new_nodes), rel_count, len(deletes)
+        rel_rows = [[rel.source, rel.target, rel.type] for rel in projection.relationships] if projection else []
+        registry = dict(graph=graph, nodes=sorted(new_nodes), triples=projection.triples if projection else 0,
+                        node_count=len(new_nodes), rel_count=len(rel_rows), load_id=load_id)
+        steps = [(old_nodes, _DELETE_OLD_RELATIONSHIPS), (deletes, _DELETE_NODES), (updates, _UPDATE_NODES),
+                 (creates, _CREATE_NODES), (rel_rows, _CREATE_RELATIONSHIPS)]
+        if all(len(rows) <= self.batch_size for rows, _ in steps):
+            # The usual document: every write in ONE statement (ordered unit subqueries), as round trips
+            # dominate the cost of a small transaction.
+            parts = [f"CALL () {{ UNWIND ${name} AS row {body} }}" for name, (rows, body) in
+                     zip(("old", "deletes", "updates", "creates", "rels"), steps) if rows]
+            parts.append(_REGISTER if projection is not None else _UNREGISTER)
+            tx.run(" ".join(parts), old=old_nodes, deletes=deletes, updates=updates, creates=creates,
+                   rels=rel_rows, **registry).consume()
+            if self.on_batch:
+                self.on_batch(graph, sum(len(rows) for rows, _ in steps))
+        else:  # a big graph (the vocabulary, a long review): statement by statement, in batches
+            for rows, body in steps:
+                if rows:
+                    self._batched(tx, graph, rows, f"UNWIND $rows AS row {body}", graph=graph)
+            tx.run(_REGISTER if projection is not None else _UNREGISTER, **registry).consume()
+        return len(new_nodes), len(rel_rows), len(deletes)
 
     def _read_state(self, tx, graph: str, new_iris: list[str]) -> tuple[list[str], dict[str, dict]]:
         """One round trip: the nodes the graph's previous version mentioned, and for every node the old

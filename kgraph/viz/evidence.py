@@ -510,11 +510,18 @@ def build_network(graph: nx.MultiDiGraph, condition: str | None = None, drug: st
 
 # --- layout ---------------------------------------------------------------------------------------
 
+SPRING_LIMIT = 600  # nodes; above it the layout places protocols around a laid-out concept skeleton
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
 def layout(network: EvidenceNetwork, seed: int = 7) -> dict[str, tuple[float, float]]:
     """Node positions in [-1, 1]² from networkx's spring layout (force-directed, seeded: stable).
 
     Edges pull by their number of studies. Both the HTML page and the static image use these
     positions, so they show the same picture and the page needs no layout work of its own.
+    Above SPRING_LIMIT nodes a full spring layout takes minutes; then only the concepts are laid
+    out (linked by the protocols they share) and each protocol sits at the centre of its concepts,
+    protocols with the same concepts spread on a sunflower spiral around that point.
     """
     graph = nx.Graph()
     graph.add_nodes_from(sorted(network.nodes, key=lambda n: int(n[1:])))
@@ -528,11 +535,47 @@ def layout(network: EvidenceNetwork, seed: int = 7) -> dict[str, tuple[float, fl
         return {}
     if len(graph) == 1:
         return {next(iter(graph)): (0.0, 0.0)}
-    n = len(graph)
-    # k: the ideal distance; a bit wider than networkx's 1/sqrt(n) so the protocol clouds breathe
-    positions = nx.spring_layout(graph, k=2.2 / math.sqrt(n), iterations=60 if n < 2000 else 35,
-                                 seed=seed, weight="weight")
+    if len(graph) > SPRING_LIMIT:
+        return _skeleton_layout(network, graph, seed)
+    positions = nx.spring_layout(graph, k=2.2 / math.sqrt(len(graph)), iterations=60, seed=seed, weight="weight")
     return {node: (float(x), float(y)) for node, (x, y) in positions.items()}
+
+
+def _skeleton_layout(network: EvidenceNetwork, graph: nx.Graph, seed: int) -> dict[str, tuple[float, float]]:
+    protocols = [n for n in graph if network.nodes[n].kind == "protocol"]
+    skeleton = nx.Graph()
+    skeleton.add_nodes_from(n for n in graph if network.nodes[n].kind != "protocol")
+    for protocol in protocols:
+        linked = sorted(graph[protocol])
+        for i, a in enumerate(linked):
+            for b in linked[i + 1:]:
+                weight = skeleton[a][b]["weight"] + 1 if skeleton.has_edge(a, b) else 1
+                skeleton.add_edge(a, b, weight=weight)
+    if len(skeleton) > 1:
+        # log weights: a hub shared by every protocol must not pull everything into one point
+        for _, _, data in skeleton.edges(data=True):
+            data["weight"] = 1 + math.log(data["weight"])
+        concept_pos = nx.spring_layout(skeleton, k=3.0 / math.sqrt(len(skeleton)), iterations=100, seed=seed,
+                                       weight="weight")
+    else:
+        concept_pos = {n: (0.0, 0.0) for n in skeleton}
+    positions = {n: (float(x) * 1.4, float(y) * 1.4) for n, (x, y) in concept_pos.items()}
+    groups: dict[tuple, list[str]] = {}
+    for protocol in protocols:
+        groups.setdefault(tuple(sorted(graph[protocol])), []).append(protocol)
+    spacing = 1.2 / math.sqrt(max(len(protocols), 1))
+    for i, (linked, members) in enumerate(sorted(groups.items())):
+        if linked:
+            cx = sum(positions[c][0] for c in linked) / len(linked)
+            cy = sum(positions[c][1] for c in linked) / len(linked)
+        else:  # a protocol linked to nothing: on an outer ring
+            angle = i * GOLDEN_ANGLE
+            cx, cy = 1.6 * math.cos(angle), 1.6 * math.sin(angle)
+        for j, protocol in enumerate(members):
+            radius, angle = spacing * math.sqrt(j + 0.5), j * GOLDEN_ANGLE + i
+            positions[protocol] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+    extent = max(max(abs(x), abs(y)) for x, y in positions.values()) or 1.0
+    return {n: (x / extent, y / extent) for n, (x, y) in positions.items()}
 
 
 def node_size(node: ViewNode) -> float:

@@ -36,6 +36,8 @@ FORMATS = ("html", "svg", "png")
 CYTOSCAPE_FILE = "cytoscape.min.js"
 CYTOSCAPE_VERSION = "3.35.0"
 LARGE = 400  # nodes from which the page trades looks for speed (no label rendering while panning ...)
+EDGE_BUDGET = 6000  # edges drawn at first; beyond it the busiest optional kinds start switched off
+OPTIONAL_KINDS = ("outcome", "side_effect")  # kinds whose edges may wait until the reader asks for them
 
 
 # --- entry point -------------------------------------------------------------------------------
@@ -109,6 +111,7 @@ def payload(network: EvidenceNetwork, positions: dict[str, tuple[float, float]])
             "title": _title(network), "summary": network.summary(), "filters": network.filters,
             "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "kgraph": __version__, "large": len(network.nodes) >= LARGE,
+            "deferred_kinds": deferred_kinds(network),
             "library": f"cytoscape.js {CYTOSCAPE_VERSION} (MIT)",
         },
         "kinds": {k: {"label": v[0], "color": v[1], "shape": v[2]} for k, v in KINDS.items()},
@@ -123,6 +126,23 @@ def payload(network: EvidenceNetwork, positions: dict[str, tuple[float, float]])
         "nodes": nodes,
         "edges": edges,
     }
+
+
+def deferred_kinds(network: EvidenceNetwork) -> list[str]:
+    """Kinds whose edges the page adds only when their box is ticked: the busiest optional kinds,
+    until at most EDGE_BUDGET edges remain (a browser draws ~30 000 edges, but slowly)."""
+    per_kind: dict[str, int] = {}
+    for edge in network.edges.values():
+        kind = network.nodes[edge.target].kind
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+    remaining, deferred = len(network.edges), []
+    for kind in sorted(OPTIONAL_KINDS, key=lambda k: -per_kind.get(k, 0)):
+        if remaining <= EDGE_BUDGET:
+            break
+        if per_kind.get(kind):
+            deferred.append(kind)
+            remaining -= per_kind[kind]
+    return deferred
 
 
 def _script_json(data: dict) -> str:

@@ -4,14 +4,24 @@
 (function () {
   "use strict";
 
+  performance.mark("kgraph:start");
   var data = JSON.parse(document.getElementById("kgraph-data").textContent);
   var meta = data.meta;
   var large = meta.large;
   var nodeById = {}, edgeById = {};
-  data.nodes.forEach(function (n) { nodeById[n.id] = n; });
-  data.edges.forEach(function (e) { edgeById[e.id] = e; });
+  var edgesByNode = {};
+  data.nodes.forEach(function (n) { nodeById[n.id] = n; edgesByNode[n.id] = []; });
+  data.edges.forEach(function (e) {
+    edgeById[e.id] = e;
+    edgesByNode[e.source].push(e);
+    edgesByNode[e.target].push(e);
+  });
+  // In a very large network the busiest kinds (chosen by kgraph) start switched off and their edges
+  // are only handed to the renderer when the reader ticks them.
+  var deferred = {};
+  (meta.deferred_kinds || []).forEach(function (kind) { deferred[kind] = []; });
   var levelColor = {};
-  data.levels.forEach(function (l) { levelColor[String(l.level)] = l.color; });
+  data.levels.forEach(function (l) { levelColor[String(l.level)] = l.color; });  // "null": unknown
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -30,56 +40,74 @@
   }
 
   // --- the graph ------------------------------------------------------------------------------
+  // Styles hang on classes (kind, level, width bucket), not on per-element data mappers: with tens of
+  // thousands of edges that is what keeps the first drawing and every filter change fast.
   var baseSize = large ? 14 : 22;
+  function levelKey(level) { return level === null || level === undefined ? "none" : String(level); }
+  function widthClass(studies) { return studies >= 10 ? "w4" : studies >= 4 ? "w3" : studies >= 2 ? "w2" : "w1"; }
   var elements = [];
   data.nodes.forEach(function (n) {
-    var kind = data.kinds[n.kind];
     elements.push({
       group: "nodes",
-      data: { id: n.id, label: n.label, kind: n.kind, color: kind.color, shape: kind.shape,
-              px: Math.round(baseSize * n.size), fontSize: n.kind === "protocol" ? 7 : 10 },
+      data: { id: n.id, label: n.label, px: Math.round(baseSize * n.size) },
       position: { x: n.x, y: n.y },
       classes: "kind-" + n.kind
     });
   });
   data.edges.forEach(function (e) {
-    elements.push({
+    var element = {
       group: "edges",
-      data: { id: e.id, source: e.source, target: e.target, relation: e.relation,
-              color: levelColor[String(e.level)], width: 1 + Math.log2(e.evidence.length) },
-      classes: e.negated ? "negated" : "reported"
-    });
+      data: { id: e.id, source: e.source, target: e.target },
+      classes: ["lv-" + levelKey(e.level), widthClass(e.evidence.length), e.negated ? "negated" : "reported"].join(" ")
+    };
+    var waiting = deferred[nodeById[e.target].kind];
+    (waiting || elements).push(element);
   });
 
+  var style = [
+    { selector: "node", style: {
+        "width": "data(px)", "height": "data(px)", "border-width": 1, "border-color": "#ffffff",
+        "label": "data(label)", "font-size": 10, "text-wrap": "wrap", "text-max-width": 160,
+        "text-valign": "bottom", "text-margin-y": 2, "color": "#222", "text-outline-color": "#fcfcfc",
+        "text-outline-width": 1.5, "min-zoomed-font-size": 7 } },
+    { selector: "node.kind-protocol", style: { "font-size": 7, "label": large ? "" : "data(label)" } },
+    { selector: "node.kind-protocol:selected, node.kind-protocol.match", style: { "label": "data(label)" } },
+    { selector: "edge", style: { "width": 1, "opacity": 0.75, "curve-style": large ? "haystack" : "bezier" } },
+    { selector: "edge.w2", style: { "width": 2 } },
+    { selector: "edge.w3", style: { "width": 3 } },
+    { selector: "edge.w4", style: { "width": 4.5 } },
+    { selector: "edge.negated", style: { "line-style": "dashed", "line-dash-pattern": [6, 4], "opacity": 0.6 } }
+  ];
+  Object.keys(data.kinds).forEach(function (kind) {
+    style.push({ selector: "node.kind-" + kind, style: { "background-color": data.kinds[kind].color, "shape": data.kinds[kind].shape } });
+  });
+  data.levels.forEach(function (l) {
+    style.push({ selector: "edge.lv-" + levelKey(l.level), style: { "line-color": l.color } });
+  });
+  style.push(
+    { selector: ".hidden", style: { "display": "none" } },
+    { selector: ".faded", style: { "opacity": 0.1, "text-opacity": 0 } },
+    { selector: "node.match", style: { "border-width": 4, "border-color": "#111" } },
+    { selector: "node:selected", style: { "border-width": 4, "border-color": "#000" } },
+    { selector: "edge:selected", style: { "width": 6, "opacity": 1, "underlay-color": "#000",
+        "underlay-opacity": 0.25, "underlay-padding": 3 } }
+  );
+
+  performance.mark("kgraph:elements");
   var cy = cytoscape({
     container: document.getElementById("cy"),
     elements: elements,
     layout: { name: "preset", fit: true, padding: 30 },
+    style: style,
     minZoom: 0.02,
     maxZoom: 8,
     boxSelectionEnabled: false,
+    motionBlur: false,
     textureOnViewport: large,
     hideEdgesOnViewport: large,
-    pixelRatio: large ? 1 : "auto",
-    style: [
-      { selector: "node", style: {
-          "width": "data(px)", "height": "data(px)", "shape": "data(shape)",
-          "background-color": "data(color)", "border-width": 1, "border-color": "#ffffff",
-          "label": "data(label)", "font-size": "data(fontSize)", "text-wrap": "wrap",
-          "text-max-width": 160, "text-valign": "bottom", "text-margin-y": 2, "color": "#222",
-          "text-outline-color": "#fcfcfc", "text-outline-width": 1.5, "min-zoomed-font-size": 7 } },
-      { selector: "edge", style: {
-          "width": "data(width)", "line-color": "data(color)", "opacity": 0.75,
-          "curve-style": large ? "straight" : "bezier" } },
-      { selector: "edge.negated", style: { "line-style": "dashed", "line-dash-pattern": [6, 4], "opacity": 0.6 } },
-      { selector: ".hidden", style: { "display": "none" } },
-      { selector: ".faded", style: { "opacity": 0.1, "text-opacity": 0 } },
-      { selector: "node.match", style: { "border-width": 4, "border-color": "#111" } },
-      { selector: "node:selected", style: { "border-width": 4, "border-color": "#000" } },
-      { selector: "edge:selected", style: { "width": 6, "opacity": 1, "underlay-color": "#000",
-          "underlay-opacity": 0.25, "underlay-padding": 3 } }
-    ]
+    pixelRatio: large ? 1 : "auto"
   });
+  performance.mark("kgraph:cytoscape");
 
   // --- controls -------------------------------------------------------------------------------
   var kindBoxes = {}, levelBoxes = {};
@@ -89,7 +117,7 @@
   Object.keys(data.kinds).forEach(function (kind) {
     if (!kindCounts[kind]) return;
     var box = el("input", { type: "checkbox", "data-kind": kind });
-    box.checked = true;
+    box.checked = !deferred[kind];
     kindBoxes[kind] = box;
     kindSet.appendChild(el("label", {}, [box, el("span", { className: "swatch", style: "background:" + data.kinds[kind].color }),
       el("span", { text: data.kinds[kind].label }), el("span", { className: "count", text: String(kindCounts[kind]) })]));
@@ -148,12 +176,17 @@
       visible[n.id] = kindBoxes[n.kind].checked && !!hasEdge[n.id] &&
         (n.kind !== "protocol" || activeProtocol[n.id]);
     });
+    function shown(ele) {
+      if (ele.isNode()) return visible[ele.id()];
+      var e = ele.data();
+      return passing[e.id] && visible[e.source] && visible[e.target];
+    }
+    // touch only the elements whose state changes
+    var toShow = cy.elements(".hidden").filter(shown);
+    var toHide = cy.elements().not(".hidden").filter(function (ele) { return !shown(ele); });
     cy.batch(function () {
-      cy.nodes().forEach(function (node) { node.toggleClass("hidden", !visible[node.id()]); });
-      cy.edges().forEach(function (edge) {
-        var e = edge.data();
-        edge.toggleClass("hidden", !(passing[e.id] && visible[e.source] && visible[e.target]));
-      });
+      toShow.removeClass("hidden");
+      toHide.addClass("hidden");
     });
     updateCounts();
     applySearch(false);
@@ -188,7 +221,22 @@
     });
   }
 
-  Object.keys(kindBoxes).forEach(function (k) { kindBoxes[k].addEventListener("change", applyFilters); });
+  function addDeferred(kind) {
+    if (!deferred[kind] || !kindBoxes[kind].checked) return;
+    var waiting = deferred[kind];
+    delete deferred[kind];
+    cy.add(waiting);
+    if (!Object.keys(deferred).length) document.getElementById("deferred-note").hidden = true;
+  }
+  Object.keys(kindBoxes).forEach(function (k) {
+    kindBoxes[k].addEventListener("change", function () { addDeferred(k); applyFilters(); });
+  });
+  if (Object.keys(deferred).length) {
+    var note = document.getElementById("deferred-note");
+    note.textContent = "Large network: " + Object.keys(deferred).map(function (k) { return data.kinds[k].label.toLowerCase() + "s"; })
+      .join(" and ") + " start switched off to keep the view fast; tick them to add them.";
+    note.hidden = false;
+  }
   Object.keys(levelBoxes).forEach(function (k) { levelBoxes[k].addEventListener("change", applyFilters); });
   [showReported, showNegated, conditionSelect, drugSelect, minStudies].forEach(function (input) {
     input.addEventListener("change", applyFilters);
@@ -196,7 +244,7 @@
   search.addEventListener("input", function () { applySearch(false); });
   search.addEventListener("keydown", function (event) { if (event.key === "Enter") applySearch(true); });
   document.getElementById("reset").addEventListener("click", function () {
-    Object.keys(kindBoxes).forEach(function (k) { kindBoxes[k].checked = true; });
+    Object.keys(kindBoxes).forEach(function (k) { kindBoxes[k].checked = !deferred[k]; });
     Object.keys(levelBoxes).forEach(function (k) { levelBoxes[k].checked = true; });
     showReported.checked = showNegated.checked = true;
     conditionSelect.value = drugSelect.value = "";
@@ -292,8 +340,7 @@
     });
     details.appendChild(table);
     var byStudy = {};
-    node.connectedEdges().forEach(function (edge) {
-      var e = edgeById[edge.id()];
+    edgesByNode[n.id].forEach(function (e) {
       var other = nodeById[e.source === n.id ? e.target : e.source];
       var relation = data.relations[e.relation] + ": " + other.label.split("\n")[0] + (e.negated ? " (stated as absent)" : "");
       e.evidence.forEach(function (pair) {
@@ -321,5 +368,10 @@
     visibleNodeCount: function () { return cy.nodes().not(".hidden").length; },
     visibleEdgeCount: function () { return cy.edges().not(".hidden").length; }
   };
-  cy.ready(function () { document.body.setAttribute("data-state", "ready"); });
+  performance.mark("kgraph:filtered");
+  cy.one("render", function () {
+    performance.mark("kgraph:rendered");
+    document.body.setAttribute("data-state", "ready");
+  });
+  cy.ready(function () { cy.forceRender(); });
 })();
