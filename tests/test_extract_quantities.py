@@ -531,3 +531,10 @@ def test_unit_first_time_points_need_a_time_context():
     got = kinds("No longer significant at week 12. Between day 3 and day 5. In the previous year 394 (36%) tried.")
     assert ("week 12", "time_point") in got and ("day 3", "time_point") in got and ("day 5", "time_point") in got
     assert not any(t.startswith("year") for t, _ in got)
+
+
+@pytest.mark.parametrize("text", ["0.5 mg/kg/h on alternate days for 2 weeks", "alternate-day infusions for 3 doses",
+                                  "infused over 4 h on alternate days"])
+def test_alternate_day_schedules_do_not_break_the_grammar(text):
+    kinds = {m.quantity.kind for m in find_quantities(text)}
+    assert "interval" in kinds

@@ -114,7 +114,7 @@ def test_claims_from_reworded_discussions():
                                                   "Clinicians should give m", "In summary, multiday inf"]
     a, b, c, d = claims
     assert (a.evidence_level, a.cited_references, a.relation, a.kind) == (3, [4, 5], "positive", "conclusion")
-    assert a.variables == ["sessions", "relief_duration"]
+    assert a.variables == ["sessions", "setting", "relief_duration"]  # "repeated outpatient sessions"
     assert (b.relation, b.cited_references) == ("none", [7]) and b.variables == ["infusion_rate", "side_effects"]
     assert (c.kind, c.cited_references) == ("recommendation", [9])
     assert d.evidence_level == 2 and d.cited_references == [4, 5]  # inherited from "Infusion duration"

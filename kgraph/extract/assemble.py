@@ -572,6 +572,10 @@ class Context:
     sents: list[Sent]
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def text(self) -> str:
+        return self.document.text
+
     def by_role(self, roles: Iterable[str]) -> list[Sent]:
         roles = set(roles)
         return [s for s in self.sents if s.role in roles]
@@ -1269,6 +1273,20 @@ _COMP_BETWEEN = re.compile(
     re.I,
 )
 _ACTIVE_PLACEBO = re.compile(r"active[- ]placebo|active control", re.I)
+def _purpose_of(s: Sent, d: DrugMention) -> str | None:
+    """Why an adjunct was given: the purpose phrase after it (up to the next drug), else the
+    one just before it in the same clause."""
+    rel_s, rel_e = d.ent.start_char - s.start, d.ent.end_char - s.start
+    after = s.text[rel_e:]
+    nxt = min((e.start_char - s.start - rel_e for e in _ents(s, "DRUG") if e.start_char > d.ent.end_char), default=len(after))
+    m = _PURPOSE.search(after[:nxt])
+    if m:
+        return _norm(m.group(0))
+    before = re.split(r"[,;]\s", s.text[:rel_s])[-1]
+    m = _PURPOSE.search(before)
+    return _norm(m.group(0)) if m else None
+
+
 def _block_mentions(ctx: Context, s: Sent, concept_id: str) -> bool:
     """Whether the paragraph of ``s`` names the concept."""
     for other in ctx.sents:
@@ -1352,7 +1370,7 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
                 continue
             is_comp = False
             for f in focus_mentions:
-                between = ctx.doc.text[min(f.ent.end_char, d.ent.end_char) : max(f.ent.start_char, d.ent.start_char)]
+                between = ctx.text[min(f.ent.end_char, d.ent.end_char) : max(f.ent.start_char, d.ent.start_char)]
                 if len(between) < 200 and _COMP_BETWEEN.search(between) and not _ADJ_CUE.search(between):
                     is_comp = True
             if not focus_mentions and re.search(r"\b(?:group|arm)\b", before[-40:], re.I) and s.role == "methods":
@@ -1402,9 +1420,7 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
                 _add_unique(co.doses, _clone(q, "dose"))
         for s, d in entry["sents"]:
             if co.purpose is None:
-                m = _PURPOSE.search(s.text[max(0, d.ent.start_char - s.start - 40) :])
-                if m:
-                    co.purpose = _norm(m.group(0))
+                co.purpose = _purpose_of(s, d)
             if co.route is None:
                 co.route = _route_near(s, d.ent)
         roles.adjuncts.append(co)
@@ -1416,7 +1432,7 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
 def _anchor(ctx: Context, s: Sent, m: QuantityMention, drug_ents: list[Span]) -> Span | None:
     """The drug a quantity belongs to: the nearest drug before it in its clause, or a drug
     right after it ("0.4 mg/kg ketamine", "80 mg of ketamine")."""
-    text = ctx.doc.text
+    text = ctx.text
     best = None
     best_dist = None
     for e in drug_ents:
@@ -1558,7 +1574,7 @@ class _Slotted:
 def _slot_for(q: Quantity, sent: Sent, m: QuantityMention, ctx: Context) -> str | None:
     if is_volume(q) or q.kind in ("count", "percent", "age"):
         return None
-    text = ctx.doc.text
+    text = ctx.text
     before = text[max(sent.start, m.start - 50) : m.start]
     if is_concentration(q):
         if q.kind == "target_concentration" or re.search(r"\btarget", before, re.I):
@@ -1602,7 +1618,7 @@ def _duration_is_infusion(ctx: Context, s: Sent, m: QuantityMention) -> bool:
     q = m.quantity
     if not is_duration(q) or q.kind in ("age", "interval", "follow_up", "relief", "course", "disease_duration"):
         return False
-    text = ctx.doc.text
+    text = ctx.text
     before = text[max(s.start, m.start - 40) : m.start]
     after = text[m.end : min(s.end, m.end + 40)]
     raw = text[m.start : m.end]
@@ -1667,7 +1683,7 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
             slot = _slot_for(q, s, m, ctx)
             late = s.role in ("discussion", "conclusions")
             if late and not (slot == "total_dose" and focus_here and re.search(
-                    r"\b(?:total|cumulative)\b", ctx.doc.text[max(s.start, m.start - 40) : m.start], re.I)):
+                    r"\b(?:total|cumulative)\b", ctx.text[max(s.start, m.start - 40) : m.start], re.I)):
                 continue  # the discussion restates (or cites others); only a stated total is new
             if slot is not None and re.search(r"\bequivalents?\b|\bMME\b|\bOME\b", s.text):
                 continue  # opioid consumption in morphine equivalents, not a dose given
@@ -1683,7 +1699,7 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
             owner = a._.concept_id if a is not None else discourse_drug.get(s.block, focus.id)
             if owner != focus.id:
                 continue
-            before = ctx.doc.text[max(s.start, m.start - 60) : m.start]
+            before = ctx.text[max(s.start, m.start - 60) : m.start]
             if _STEP_BEFORE.search(before[-25:]) or re.search(r"\b(?:reduced|decreased|lowered|tapered|weaned)\b[^.;,]{0,20}$", before, re.I):
                 continue  # a titration step or a reduction, not a rate given
             if s.role == "results":
@@ -1694,12 +1710,12 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
                 if a is None and not re.search(r"\b(?:rate|dose|infus\w*)\b", s.text, re.I):
                     continue
                 summary = q.mean is not None or re.search(r"\b(?:mean|median|average|averaged|on average)\b", before, re.I) or (
-                    slot == "total_dose" and re.search(r"\b(?:total|cumulative)\b", before + ctx.doc.text[m.end : m.end + 30], re.I))
+                    slot == "total_dose" and re.search(r"\b(?:total|cumulative)\b", before + ctx.text[m.end : m.end + 30], re.I))
                 if not summary:
                     continue
             q = _daily_dose(q, before)
             slot = "rate" if is_rate(q) else slot
-            q2 = _fix_per70(q, s, m, ctx.doc.text)
+            q2 = _fix_per70(q, s, m, ctx.text)
             kind = {"total_dose": "total", "rate": "rate", "bolus": "bolus", "target_concentration": "target_concentration"}[slot]
             sent_slots.append(_Slotted(slot, _clone(q2, kind, s), s, m))
         if ents:
@@ -1798,7 +1814,7 @@ def _reported_infusion_duration(ctx: Context, s: Sent, m: QuantityMention) -> bo
     q = m.quantity
     if not is_duration(q) or q.kind in ("age", "interval"):
         return False
-    text = ctx.doc.text
+    text = ctx.text
     clause = text[max(s.start, m.start - 80) : m.start]
     clause = re.split(r"[;]", clause)[-1]
     return bool(
@@ -1815,7 +1831,7 @@ def _discourse_is_focus(discourse: dict[int | None, str], s: Sent, focus: Concep
 
 def _merge_titration(ctx: Context, s: Sent, slots: list[_Slotted], protocol: Protocol) -> None:
     """"started at 0.1 mg/kg/h and increased by 0.1 up to 0.5": one titrated range, not three rates."""
-    text = ctx.doc.text
+    text = ctx.text
 
     def role(sl: _Slotted) -> str | None:
         return getattr(sl.mention.raw, "role", None)
@@ -1913,7 +1929,7 @@ def _alternative_doses(ctx: Context, s: Sent, slots: list[_Slotted], focus_id: s
     doses = [sl for sl in slots if sl.slot in ("total_dose", "bolus") and sl.q.value is not None]
     if len(doses) < 2 or s.role == "results":
         return []
-    text = ctx.doc.text
+    text = ctx.text
     units = {sl.q.normalized_unit for sl in doses}
     if len(units) != 1:
         return []
@@ -1961,7 +1977,7 @@ def _drop_bolus_duration(ctx: Context, p: Protocol) -> None:
     """"a bolus of 60 µg/kg over 5 min": 5 min is how the bolus was given, not the infusion."""
     if not p.bolus or len(p.infusion_duration) < 2:
         return
-    text = ctx.doc.text
+    text = ctx.text
     kept = []
     for q in p.infusion_duration:
         ev = q.evidence[0] if q.evidence else None
@@ -2126,7 +2142,7 @@ def find_sessions(ctx: Context, focus: Concept) -> tuple[int | None, str | None]
                 if best is None or priority > best[0]:
                     best = (priority, value)
         if schedule is None and s.role in ("title", "abstract", "methods") and not re.search(
-                r"\b(?:rated|recorded|assessed|measured|monitored|scored|checked|sampled|collected|reviewed)\b", text, re.I):
+                r"\b(?:rated|recorded|assessed|measured|monitored|scored|checked|sampled|collected|reviewed|performed|tested|tests|obtained|drawn)\b", text, re.I):
             for rx, name in _SCHEDULES:
                 for mm in rx.finditer(text):
                     if crossover and name == "daily":

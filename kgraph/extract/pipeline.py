@@ -37,7 +37,7 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, LOWER, SENT_START
+from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.strings import hash_string
@@ -135,6 +135,15 @@ def _register_extensions() -> None:
 _register_extensions()
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` computed once (spaCy rebuilds it from the tokens on every access)."""
+    text = doc.user_data.get("kgraph_text")
+    if text is None or len(text) != doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else text is None:
+        text = doc.text
+        doc.user_data["kgraph_text"] = text
+    return text
+
+
 def make_entity(doc: Doc, start: int, end: int, label: str, scheme: str, concept_id: str, source: str) -> Span:
     """An entity span carrying its concept (kb_id = "scheme|id") and source (span id)."""
     return Span(doc, start, end, label=label, kb_id=f"{scheme}|{concept_id}", span_id=source)
@@ -146,10 +155,7 @@ def make_entity(doc: Doc, start: int, end: int, label: str, scheme: str, concept
 def make_tokenizer_component(nlp: Language, name: str):
     """Customize the tokenizer (units, ranges, ± spreads) when the pipeline is built;
     the component itself does nothing per document."""
-    try:
-        from kgraph.extract.tokenizer import customize_tokenizer
-    except ImportError:  # TEMP until tokenizer.py lands
-        customize_tokenizer = lambda nlp: None  # noqa: E731
+    from kgraph.extract.tokenizer import customize_tokenizer
 
     result = customize_tokenizer(nlp)
     if result is not None and result is not nlp and hasattr(result, "__call__") and not isinstance(result, Language):
@@ -165,16 +171,7 @@ class SentenceSplitter:
     """Sets sentence starts from ``sentences.split_sentences`` (char spans -> tokens)."""
 
     def __init__(self) -> None:
-        try:
-            from kgraph.extract.sentences import split_sentences
-        except ImportError:  # TEMP until sentences.py lands
-            def split_sentences(text):
-                out, start = [], 0
-                for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(])|\n\s*\n|\n(?=[A-Z])", text):
-                    out.append((start, m.start()))
-                    start = m.end()
-                out.append((start, len(text)))
-                return out
+        from kgraph.extract.sentences import split_sentences
 
         self._split = split_sentences
 
@@ -182,7 +179,7 @@ class SentenceSplitter:
         n = len(doc)
         if n == 0:
             return doc
-        starts = _sentence_start_chars(self._split(doc.text))
+        starts = _sentence_start_chars(self._split(doc_text(doc)))
         token_idx = doc.to_array([IDX])
         flags = np.full(n, -1, dtype="int32")
         flags[0] = 1
@@ -307,11 +304,11 @@ def vocabulary_index() -> VocabularyIndex:
 
 class BroadLexicon:
     """A big case-insensitive dictionary (20k drugs, MeSH diseases) matched without
-    tokenizing its terms: candidate starts are found with one vectorized lookup of
-    token hashes, then the text between token boundaries is looked up directly."""
+    tokenizing its terms: candidate starts are found with one vectorized lookup of the
+    tokens' lower-case hashes (sorted array + searchsorted), then the text between token
+    boundaries is looked up directly, up to the longest term that starts with that word."""
 
-    MAX_TOKENS = 8
-    _FIRST = re.compile(r"[^\W_]+|[^\w\s]", re.UNICODE)
+    _TOKEN = re.compile(r"[^\W_]+|[^\w\s]", re.UNICODE)
 
     def __init__(self, entries: dict[str, tuple[str, str]], scheme: str, min_length: int = 4) -> None:
         # entries: lowercase surface -> (concept_id, label)
@@ -319,7 +316,7 @@ class BroadLexicon:
 
         self.scheme = scheme
         self.terms: dict[str, tuple[str, str]] = {}
-        first_hashes: set[int] = set()
+        max_len: dict[int, int] = {}
         for surface, value in entries.items():
             s = _norm_space(surface.lower())
             if len(s) < min_length:
@@ -328,31 +325,38 @@ class BroadLexicon:
             words = re.findall(r"[^\W\d_]+", s)
             if not any(len(w) >= 4 and w not in STOP_WORDS for w in words):
                 continue
-            m = self._FIRST.match(s)
-            if not m:
+            tokens = self._TOKEN.findall(s)
+            if not tokens:
                 continue
             self.terms[s] = value
-            first_hashes.add(hash_string(m.group(0)))
-        self.first_hashes = np.fromiter(first_hashes, dtype="uint64", count=len(first_hashes))
+            h = hash_string(tokens[0])
+            # spaCy may split a little finer than the regex: allow two extra tokens
+            max_len[h] = max(max_len.get(h, 0), len(tokens) + 2)
+        self.max_len = max_len
+        self.first_sorted = np.array(sorted(max_len), dtype="uint64")
 
-    def matches(self, doc: Doc, lowers: np.ndarray, idx: np.ndarray) -> Iterator[tuple[int, int, str]]:
-        if not self.terms or len(doc) == 0:
+    def matches(self, lowers: np.ndarray, starts: list[int], ends: list[int], text_lower: str) -> Iterator[tuple[int, int, str]]:
+        n = len(starts)
+        if not self.terms or n == 0 or not len(self.first_sorted):
             return
-        candidates = np.nonzero(np.isin(lowers, self.first_hashes))[0]
-        text_lower = None
-        n = len(doc)
+        pos = np.searchsorted(self.first_sorted, lowers)
+        pos[pos >= len(self.first_sorted)] = 0
+        candidates = np.nonzero(self.first_sorted[pos] == lowers)[0]
+        if not len(candidates):
+            return
+        max_len = self.max_len
+        terms = self.terms
+        lower_list = lowers.tolist()
         for i in candidates.tolist():
-            if text_lower is None:
-                text_lower = doc.text.lower()
-            start_char = int(idx[i])
+            start_char = starts[i]
             best = None
-            for j in range(i, min(n, i + self.MAX_TOKENS)):
-                tok = doc[j]
-                end_char = tok.idx + len(tok.text)
-                surface = text_lower[start_char:end_char]
+            for j in range(i, min(n, i + max_len[lower_list[i]])):
+                surface = text_lower[start_char : ends[j]]
                 if "\n" in surface or "  " in surface:
+                    if "\n\n" in surface:
+                        break  # a term never spans paragraphs
                     surface = _norm_space(surface)
-                hit = self.terms.get(surface)
+                hit = terms.get(surface)
                 if hit is not None:
                     best = (j + 1, hit[0])
             if best is not None:
@@ -418,11 +422,17 @@ class EntityRuler:
             taken[s:e] = True
         entities = [make_entity(doc, s, e, label_for_scheme(sc), sc, cid, "vocab") for s, e, sc, cid in chosen]
         if self.lexicons and len(doc):
-            arr = doc.to_array([LOWER, IDX])
-            lowers, idx = arr[:, 0], arr[:, 1]
+            arr = doc.to_array([LOWER, IDX, LENGTH])
+            lowers = arr[:, 0]
+            starts = arr[:, 1].tolist()
+            ends = (arr[:, 1] + arr[:, 2]).tolist()
+            text = doc_text(doc)
+            text_lower = text.lower()
+            if len(text_lower) != len(text):  # rare case-folding that changes length
+                text_lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
             lex_spans = []
             for lex in self.lexicons:
-                for s, e, cid in lex.matches(doc, lowers, idx):
+                for s, e, cid in lex.matches(lowers, starts, ends, text_lower):
                     if not taken[s:e].any():
                         lex_spans.append((s, e, lex.scheme, cid))
             for s, e, sc, cid in _longest_first(lex_spans):
@@ -477,7 +487,8 @@ class AbbreviationLinker:
 
     def __call__(self, doc: Doc) -> Doc:
         given = doc._.given_abbreviations or {}
-        definitions = abbrev_mod.find_definitions(doc.text) if "(" in doc.text else []
+        text = doc_text(doc)
+        definitions = abbrev_mod.find_definitions(text) if "(" in text else []
         doc._.abbreviation_definitions = definitions
         mapping: dict[str, str] = dict(given)
         for d in definitions:
@@ -500,7 +511,7 @@ class AbbreviationLinker:
                 continue
             label = label_for_scheme(concept[0])
             pattern = re.compile(r"(?<![\w-])" + re.escape(short) + r"(?![\w])")
-            for m in pattern.finditer(doc.text, max(0, from_char)):
+            for m in pattern.finditer(text, max(0, from_char)):
                 span = doc.char_span(m.start(), m.end(), alignment_mode="strict")
                 if span is None:
                     span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
@@ -554,7 +565,7 @@ class QuantityFinder:
     def __call__(self, doc: Doc) -> Doc:
         mentions = []
         try:
-            found = self._find(doc.text) or []
+            found = self._find(doc_text(doc)) or []
         except Exception as exc:  # noqa: BLE001 - a grammar failure loses quantities, never the document
             doc._.warnings.append(f"quantity grammar failed on this text ({exc.__class__.__name__}: {exc}); no quantities read")
             found = []
@@ -596,14 +607,7 @@ class NegationTagger:
     """ent._.negated / ent._.hedged / ent._.negation_cue from ``negation.assess``."""
 
     def __init__(self, labels: Iterable[str] | None = None) -> None:
-        try:
-            from kgraph.extract.negation import assess
-        except ImportError:  # TEMP until negation.py lands
-            def assess(sentence, start, end):
-                before = sentence[:start]
-                neg = bool(re.search(r"\b(?:no|not|none|nobody|without|neither|nor|absence of)\b[^,;]*$", before, re.I)) or bool(
-                    re.search(r"^[^,;]*\b(?:was|were) not (?:observed|seen|recorded|reported)", sentence[end:], re.I))
-                return {"negated": neg, "hedged": False, "cue": None}
+        from kgraph.extract.negation import assess
 
         self._assess = assess
         self.only_labels = set(labels) if labels else None

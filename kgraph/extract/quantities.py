@@ -907,7 +907,7 @@ def _pass_interval_words(sc: _Scan, bare: bool) -> None:
         if not bare and g("abbr"):
             continue
         words = " ".join(g(0).lower().split())
-        if g("alt"):
+        if g("alt_u"):
             u = g("alt_u").lower()
             value, unit, label = 2, {"day": "d", "week": "wk", "month": "mo"}[u], f"every other {u}"
         elif g("third_u"):

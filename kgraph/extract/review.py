@@ -502,7 +502,8 @@ def _row_to_study(doc, table, row_index, cells, roles, main_drug, group_label, a
     display = first_author or label.text or f"row {row_index}"
     study = Study(
         key="",
-        label=f"{display} {year}".strip() + (f" ({label.part})" if label.part else "") if year else (label.text or display),
+        # one label per study, whatever part: the part is Study.part
+        label=f"{display} {year}".strip() if year else (display or label.text),
         reference_number=ref_number,
         first_author=first_author,
         year=year,
@@ -625,7 +626,7 @@ def _row_to_study(doc, table, row_index, cells, roles, main_drug, group_label, a
     # comparators from other drugs in the dose cell ("0.1 mg/kg ketamine or 30 mg/kg of MgSO4")
     comparators: list[Comparator] = []
     for e in other_dose_drugs:
-        doses = [_with_evidence(q.quantity, ev(dose_cr, q.start, q.end)) for q in dose_cr.quantities
+        doses = [_as_dose(_with_evidence(q.quantity, ev(dose_cr, q.start, q.end))) for q in dose_cr.quantities
                  if not _is_time(q.quantity) and q.quantity.kind not in ("interval", "course", "count", "percent")
                  and _nearest_drug(q, dose_cr.ents, dose_cr.text) is e]
         if not doses:
@@ -816,6 +817,17 @@ def _set_kind(q: Quantity, kind: str) -> None:
         pass
 
 
+_FRAME_DOSE_KINDS = {"bolus", "rate", "total", "target_concentration", "dose"}
+
+
+def _as_dose(q: Quantity) -> Quantity:
+    """An adjunct's or comparator's dose keeps a dose kind of the frames ("1.5 µg/kg/mL" read as a
+    solution concentration is still the dose given)."""
+    if q.kind not in _FRAME_DOSE_KINDS:
+        _set_kind(q, "dose")
+    return q
+
+
 def _with_evidence(q: Quantity, e: Evidence) -> Quantity:
     if not q.evidence:
         q.evidence = [e]
@@ -920,7 +932,7 @@ def _read_combination(cr: CellReading, drug: Concept | None, analyzer: Analyzer,
         item_drugs = [x for x in cr.ents if x.label == "DRUG" and rest_start <= x.start < e]
         for i, d in enumerate(drugs):
             # doses nearest to this drug within the item
-            doses = [_with_evidence(q.quantity, ev(cr, q.start, q.end)) for q in qs if _nearest_drug(q, item_drugs, cr.text) is d]
+            doses = [_as_dose(_with_evidence(q.quantity, ev(cr, q.start, q.end))) for q in qs if _nearest_drug(q, item_drugs, cr.text) is d]
             route = None
             if routes:
                 r = min(routes, key=lambda x: abs(x.start - d.start))
@@ -1073,6 +1085,7 @@ def _read_outcomes(cr: CellReading, analyzer: Analyzer, ev, primary: bool) -> li
                 _set_kind(relief, "relief")
             if time_point is not None:
                 time_point = _with_evidence(time_point, e_)
+                _set_kind(time_point, "follow_up")  # when the outcome was measured
             out.append(Outcome(
                 measure=analyzer.concept(measures[0].scheme, measures[0].concept_id, measures[0].text) if measures else None,
                 text=text, direction=direction, size=size, time_point=time_point, relief_duration=relief,

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -64,7 +63,7 @@ _UPDATE_NODES = (
     "+ [g IN others WHERE g > $graph] ELSE others END "
     "SET n:$(row.add) REMOVE n:$(row.remove)"
 )
-_CREATE_NODES = "CREATE (n:Resource) SET n = row.props SET n:$(row.labels)"
+_CREATE_NODES = "CREATE (n:Resource:$(row.labels)) SET n = row.props"
 _CREATE_RELATIONSHIPS = (
     "MATCH (a:Resource {iri: row[0]}) MATCH (b:Resource {iri: row[1]}) "
     "CREATE (a)-[:$(row[2]) {graph: $graph}]->(b)"

@@ -389,7 +389,7 @@ class _Builder:
         settings = g.out(protocol, SETTING) or g.out(study_iri, SETTING)
         if settings:
             details.append(("setting", ", ".join(g.concept_label(s) for s in settings)))
-        node = ViewNode(node_id, protocol, "protocol", f"{headline}\n{study_ref.label}",
+        node = ViewNode(node_id, protocol, "protocol", headline,
                         [(k, v) for k, v in details if v], {study})
         self.nodes[node_id] = node
         protocol_sources = self.evidence_of(protocol)
@@ -537,7 +537,7 @@ def layout(network: EvidenceNetwork, seed: int = 7) -> dict[str, tuple[float, fl
         return {next(iter(graph)): (0.0, 0.0)}
     if len(graph) > SPRING_LIMIT:
         return _skeleton_layout(network, graph, seed)
-    positions = nx.spring_layout(graph, k=2.2 / math.sqrt(len(graph)), iterations=60, seed=seed, weight="weight")
+    positions = nx.spring_layout(graph, k=3.5 / math.sqrt(len(graph)), iterations=80, seed=seed, weight="weight")
     return {node: (float(x), float(y)) for node, (x, y) in positions.items()}
 
 

@@ -226,11 +226,11 @@ def write_static(network: EvidenceNetwork, positions: dict[str, tuple[float, flo
     labelled = concepts[:250]
     if count <= 60:
         labelled += [n for n in network.nodes.values() if n.kind == "protocol"]
-    font = 7 if count < 200 else 5
+    grow = max(1.0, side / 12)  # text grows with the canvas, so a big image stays readable
+    font = (7 if count < 200 else 5) * grow
     for node in labelled:
         x, y = pos[node.id]
-        text = node.label if node.kind != "protocol" else node.label.split("\n")[0]
-        ax.annotate(text, (x, y), xytext=(0, -7 - 2 * node_size(node)), textcoords="offset points",
+        ax.annotate(node.label, (x, y), xytext=(0, -7 - 2 * node_size(node)), textcoords="offset points",
                     ha="center", va="top", fontsize=font if node.kind != "protocol" else font - 1.5,
                     color="#222222", bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6))
     kinds_shown = {n.kind for n in network.nodes.values()}
@@ -240,14 +240,15 @@ def write_static(network: EvidenceNetwork, positions: dict[str, tuple[float, flo
                 if any(e.level == lv for e in network.edges.values())]
     if any(e.negated for e in network.edges.values()):
         handles.append(Line2D([], [], color="#555555", lw=1.5, ls="--", label="stated as absent (negated)"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9, frameon=False,
-              title="nodes · edges (best level of evidence)", title_fontsize=9)
-    ax.set_title(f"{_title(network)}\n{network.summary()}", fontsize=11, loc="left")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9 * grow, frameon=False,
+              title="nodes · edges (best level of evidence)", title_fontsize=9 * grow)
+    ax.set_title(f"{_title(network)}\n{network.summary()}", fontsize=11 * grow, loc="left")
     note = ("Node size: number of supporting studies. Edge colour: the best Oxford CEBM level among the "
             "edge's studies; dashed: a side effect stated as absent. Drawn from the kgraph graph on "
             f"{datetime.now(timezone.utc):%Y-%m-%d}; layout: networkx spring layout (the HTML view uses "
             "the same positions).")
-    fig.text(0.01, 0.005, textwrap.fill(note, int(side * 1.3 * 14)), fontsize=8, color="#444444", va="bottom")
+    fig.text(0.01, 0.005, textwrap.fill(note, int(side * 1.3 * 14 / grow)), fontsize=8 * grow, color="#444444",
+             va="bottom")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
 
     def save(temp: Path) -> None:

@@ -32,7 +32,8 @@ def plain_text_figures(function):
         import matplotlib
 
         matplotlib.use("Agg")
-        with matplotlib.rc_context({"text.parse_math": False, "svg.hashsalt": "kgraph"}):
+        # svg.fonttype none: SVG text stays text (searchable, editable in a figure for a paper)
+        with matplotlib.rc_context({"text.parse_math": False, "svg.hashsalt": "kgraph", "svg.fonttype": "none"}):
             return function(*args, **kwargs)
 
     return wrapper

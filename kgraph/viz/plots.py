@@ -55,6 +55,7 @@ class FigureResult:
     files: list[Path] = field(default_factory=list)
     points: int = 0
     warning: str | None = None
+    record: dict | None = None  # the JSON of a figure not drawn, written only when another one is
 
 
 # --- running the named queries ----------------------------------------------------------------------
@@ -103,13 +104,16 @@ def plot_trends(store, out_dir: Path, drug: str = "ketamine", condition: str = "
         raise InputError(f"--out {out_dir}: is a file; give a folder")
     if not store.document_graphs():
         raise NotBuiltError(NOTHING_INGESTED)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)  # figures are only written once their query has rows
     results = []
     for trend in SCATTERS:
         results.append(_scatter(store, trend, out_dir, {"drug": drug, "condition": condition}))
     results.append(_side_effects(store, out_dir, {"drug": drug, "adjunct": adjunct, "condition": condition}))
-    if not any(r.files for r in results):
+    if not any(r.files for r in results):  # nothing written at all
         raise KgraphError("no trend could be drawn: " + "; ".join(r.warning or r.name for r in results))
+    for result in results:
+        if result.record is not None:  # say why a figure is missing, next to the others
+            result.files.append(_write_json(out_dir / f"{result.name}.json", result.record))
     return results
 
 
@@ -207,7 +211,7 @@ def _scatter(store, trend: Trend, out_dir: Path, wanted: dict[str, str]) -> Figu
         result.warning = (f"{trend.name}: no protocol in the graph has both {trend.x} and {trend.y}"
                           + (f" for {_describe(params)}" if _describe(params) else "") + "; figure not drawn")
         record["warning"] = result.warning
-        result.files.append(_write_json(out_dir / f"{trend.name}.json", record))
+        result.record = record
         return result
     positive = [p["y"] for p in points if p["y"] > 0]
     floor = min(positive) / 4 if positive else 0.1
@@ -281,7 +285,7 @@ def _label_points(ax, points: list[dict]) -> None:
                 parts.append(f"{study} ({arms[0]['arm']})")
             else:
                 parts.append(study)
-        text = "; ".join(parts)
+        text = "; ".join(textwrap.shorten(part, 48, placeholder="…") for part in parts)
         if len(text) > 80:
             text = text[:79] + "…"
         x, y = ax.transData.transform((10 ** lx, 10 ** ly))
@@ -376,7 +380,7 @@ def _side_effects(store, out_dir: Path, wanted: dict[str, str]) -> FigureResult:
     if not rows:
         result.warning = f"{trend.name}: no side effect is recorded for protocols of {_describe(params) or 'the graph'}; figure not drawn"
         record["warning"] = result.warning
-        result.files.append(_write_json(out_dir / f"{trend.name}.json", record))
+        result.record = record
         return result
     shown = effects[:25]
     if len(effects) > len(shown):

@@ -108,6 +108,13 @@
     pixelRatio: large ? 1 : "auto"
   });
   performance.mark("kgraph:cytoscape");
+  // labels stay legible when the whole network is fitted into view: scale the font against the zoom
+  var fitted = cy.zoom();
+  if (fitted < 1) {
+    // (protocol labels keep their small size: they appear once the reader zooms in)
+    cy.style().selector("node").style("font-size", Math.min(40, Math.round(11 / Math.sqrt(fitted))))
+      .selector("node.kind-protocol").style("font-size", 7).update();
+  }
 
   // --- controls -------------------------------------------------------------------------------
   var kindBoxes = {}, levelBoxes = {};
@@ -195,7 +202,7 @@
   function updateCounts() {
     var shownNodes = cy.nodes().not(".hidden").length, shownEdges = cy.edges().not(".hidden").length;
     document.getElementById("counts").textContent = "Showing " + shownNodes + " of " + cy.nodes().length +
-      " nodes and " + shownEdges + " of " + cy.edges().length + " edges.";
+      " nodes and " + shownEdges + " of " + data.edges.length + " edges.";
     document.getElementById("empty-note").hidden = shownNodes > 0;
   }
 
@@ -238,8 +245,15 @@
     note.hidden = false;
   }
   Object.keys(levelBoxes).forEach(function (k) { levelBoxes[k].addEventListener("change", applyFilters); });
-  [showReported, showNegated, conditionSelect, drugSelect, minStudies].forEach(function (input) {
+  [showReported, showNegated, minStudies].forEach(function (input) {
     input.addEventListener("change", applyFilters);
+  });
+  [conditionSelect, drugSelect].forEach(function (input) {  // a new subject: show all of it
+    input.addEventListener("change", function () {
+      applyFilters();
+      var shownNow = cy.elements().not(".hidden");
+      if (shownNow.length) cy.fit(shownNow, 30);
+    });
   });
   search.addEventListener("input", function () { applySearch(false); });
   search.addEventListener("keydown", function (event) { if (event.key === "Enter") applySearch(true); });
@@ -312,7 +326,7 @@
     var e = edgeById[edge.id()];
     var src = nodeById[e.source], dst = nodeById[e.target];
     details.replaceChildren();
-    details.appendChild(el("h2", { text: src.label.split("\n")[0] + " \u2192 " + dst.label }));
+    details.appendChild(el("h2", { text: src.label + " \u2192 " + dst.label }));
     var tags = el("p", { className: "meta" }, [
       el("span", { className: "tag", style: "background:" + levelColor[String(e.level)], text: levelLabel(e.level) }),
       e.negated ? el("span", { className: "tag negated", text: "stated as absent" }) : null,
@@ -330,7 +344,7 @@
   function showNode(node) {
     var n = nodeById[node.id()];
     details.replaceChildren();
-    details.appendChild(el("h2", { text: n.label.replace("\n", " \u2014 ") }));
+    details.appendChild(el("h2", { text: n.label }));
     details.appendChild(el("p", { className: "meta", text: data.kinds[n.kind].label + " \u00b7 " + n.studies.length +
       " supporting stud" + (n.studies.length === 1 ? "y" : "ies") }));
     var table = el("table");
@@ -342,7 +356,7 @@
     var byStudy = {};
     edgesByNode[n.id].forEach(function (e) {
       var other = nodeById[e.source === n.id ? e.target : e.source];
-      var relation = data.relations[e.relation] + ": " + other.label.split("\n")[0] + (e.negated ? " (stated as absent)" : "");
+      var relation = data.relations[e.relation] + ": " + other.label + (e.negated ? " (stated as absent)" : "");
       e.evidence.forEach(function (pair) {
         var list = byStudy[pair[0]] || (byStudy[pair[0]] = []);
         pair[1].forEach(function (s) { list.push({ source: s, relation: relation }); });
