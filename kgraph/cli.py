@@ -167,7 +167,7 @@ def viz(
     condition: Optional[str] = typer.Option(None, "--condition", help="Only protocols for this condition (id, label or abbreviation)."),
     drug: Optional[str] = typer.Option(None, "--drug", help="Only protocols using this drug, as drug or adjunct."),
     out: Path = typer.Option(Path("evidence.html"), "--out", help="Output file."),
-    fmt: Optional[str] = typer.Option(None, "--format", help="html | svg | png [default: from --out, else html]"),
+    fmt: Optional[str] = typer.Option(None, "--format", help="html | svg | png (default: from the --out extension, else html)"),
 ) -> None:
     """Write the evidence network: one self-contained HTML page, or a static SVG/PNG image."""
     from kgraph.viz.network import write_evidence_view
@@ -205,7 +205,7 @@ def plot(
     what: str = typer.Argument("trends", help="trends"),
     out: Path = typer.Option(Path("plots"), "--out", help="Folder for the figures (PNG, SVG) and their data (JSON)."),
     drug: str = typer.Option("ketamine", "--drug", help="Drug of the protocols plotted."),
-    condition: str = typer.Option("", "--condition", help="Only studies of this condition [default: all]."),
+    condition: str = typer.Option("", "--condition", help="Only studies of this condition (default: all)."),
     adjunct: str = typer.Option("midazolam", "--adjunct", help="Adjunct compared in the side-effect figure."),
 ) -> None:
     """Plot the review's conclusions from the graph (relief vs infusion duration and total dose, side effects)."""

@@ -870,8 +870,28 @@ def _uniq_keys(keys: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
+# Settings are reported at the level the literature compares them: outpatient, inpatient,
+# intensive care. Narrower places (a pain clinic, a day-case unit, a palliative care ward)
+# roll up to their top concept; intensive care stays itself (anesthetic-dose protocols).
+SETTING_LEVELS_KEPT = ("intensive_care_unit",)
+_WHERE_TREATED = re.compile(
+    r"\b(?:admitted|admission|stayed|treated|took place|were run|was run|were given|received|infus\w+|sessions?|"
+    r"discharged|went home|hospitali[sz]ed|overnight|attended|studied as|under supervision)\b",
+    re.I,
+)
+
+
+_STAY_CUE = re.compile(r"\b(?:admitted|stayed|overnight|hospitali[sz]ed|next (?:morning|day)|inpatients?)\b", re.I)
+_SAME_DAY_CUE = re.compile(r"\b(?:went home|same (?:day|afternoon|evening)|day-?case|outpatients?)\b", re.I)
+
+
 def find_setting(ctx: Context) -> tuple[Concept | None, Evidence | None]:
+    """Where the treatment took place: SETTING mentions in the title, abstract and methods,
+    weighted by where they stand and by whether the sentence says the treatment happened
+    there; where patients were recruited from counts only when nothing else is said."""
+    broader = _broader_map()
     scores: dict[tuple[str, str], float] = {}
+    fallback: dict[tuple[str, str], float] = {}
     first: dict[tuple[str, str], tuple[Span, Sent]] = {}
     weight = {"title": 3.0, "abstract": 2.0, "methods": 1.5, "background_abstract": 0.0}
     for s in ctx.sents:
@@ -882,20 +902,33 @@ def find_setting(ctx: Context) -> tuple[Concept | None, Evidence | None]:
         if not ents:
             continue
         recruited = bool(_RECRUITMENT.search(s.text))
+        where = bool(_WHERE_TREATED.search(s.text))
         for e in ents:
-            if e._.negated or (s.role != "title" and _EXCLUSION.search(s.text[: e.start_char - s.start])):
-                continue
-            local = s.text[max(0, e.start_char - s.start - 60) : e.start_char - s.start]
-            if recruited and re.search(r"\b(?:recruited|referred|from)\b", local, re.I):
+            if e._.negated or (s.role != "title" and _EXCLUSION.search(re.split(r"[,;]", s.text[: e.start_char - s.start])[-1])):
                 continue
             k = (e._.scheme, e._.concept_id)
-            scores[k] = scores.get(k, 0.0) + w
+            if k[1] not in SETTING_LEVELS_KEPT:
+                tops = [a for a in broader.get(k, set()) if not broader.get(a)]
+                if tops:
+                    k = sorted(tops)[0]
+            local = s.text[max(0, e.start_char - s.start - 60) : e.start_char - s.start]
+            target = scores
+            if recruited and re.search(r"\b(?:recruited|referred|from)\b", local, re.I):
+                target = fallback
+            bonus = 1.0 if where else 0.0
+            # overnight stays make a stay inpatient, same-day returns home outpatient
+            if k[1] == "inpatient" and _STAY_CUE.search(s.text):
+                bonus += 1.0
+            if k[1] == "outpatient" and _SAME_DAY_CUE.search(s.text):
+                bonus += 1.0
+            target[k] = target.get(k, 0.0) + w + bonus
             first.setdefault(k, (e, s))
+    scores = scores or fallback
     if not scores:
         return None, None
     best = max(scores, key=lambda k: (scores[k], -first[k][1].index))
     e, s = first[best]
-    return _ent_concept(e), _evidence(s)
+    return _concept(best[0], best[1]), _evidence(s)
 
 
 def find_conditions(ctx: Context) -> tuple[list[Concept], list[Evidence]]:
@@ -1363,7 +1396,8 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
                 continue
             if s.role == "results" and not re.search(r"\b(?:treated with|was given|were given|received|rescue|responded to)\b", local, re.I):
                 continue
-            if _ACTIVE_PLACEBO.search(after[:60]) or _ACTIVE_PLACEBO.search(before[-25:]):
+            next_drug = min((e.start_char - d.ent.end_char for e in _ents(s, "DRUG") if e.start_char >= d.ent.end_char), default=60)
+            if _ACTIVE_PLACEBO.search(after[: min(60, next_drug)]) or _ACTIVE_PLACEBO.search(before[-25:]):
                 entry = comp.setdefault(cid, {"concept": d.concept, "kind": "active_placebo", "sents": []})
                 entry["kind"] = "active_placebo"
                 entry["sents"].append((s, d))
@@ -1372,6 +1406,17 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
             for f in focus_mentions:
                 between = ctx.text[min(f.ent.end_char, d.ent.end_char) : max(f.ent.start_char, d.ent.start_char)]
                 if len(between) < 200 and _COMP_BETWEEN.search(between) and not _ADJ_CUE.search(between):
+                    is_comp = True
+                # "ketamine, alfentanil or diphenhydramine", "ketamine (bolus ...), lidocaine 2.5 mg/kg ..., or saline"
+                bare = re.sub(r"\([^()]*\)", "", between)
+                bare = re.sub(r"[\d.,]+\s*(?:[µμa-zA-Z]+(?:/[a-zA-Z]+)*)?(?:\s+over\s+[\d.]+\s*\w+)?", ",", bare)
+                tail = ctx.text[max(f.ent.end_char, d.ent.end_char) : max(f.ent.end_char, d.ent.end_char) + 120]
+                if f.ent.start_char < d.ent.start_char and re.fullmatch(r"[\s,]*", bare) and "," in between and (
+                        re.match(r"^[^.;]*?,?\s+or\s+", tail) or re.match(r"^\s*(?:[^.;,]*,\s*)?or\b", tail)):
+                    is_comp = True
+                # a comparison title: "Intravenous Ketamine, Lidocaine and Placebo for ..."
+                if s.role == "title" and re.fullmatch(r"\s*(?:,|and|&|,\s*and)\s*", between, re.I) and not re.search(
+                        r"\b(?:combination|combined|plus|with|adjuvant|adjunct)\b", s.text, re.I):
                     is_comp = True
             if not focus_mentions and re.search(r"\b(?:group|arm)\b", before[-40:], re.I) and s.role == "methods":
                 is_comp = True
@@ -1687,6 +1732,22 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
                 continue  # the discussion restates (or cites others); only a stated total is new
             if slot is not None and re.search(r"\bequivalents?\b|\bMME\b|\bOME\b", s.text):
                 continue  # opioid consumption in morphine equivalents, not a dose given
+            if re.match(r"^\s*(?:[\w-]+\s+){0,2}(?:filaments?|needles?|gauge|cannulas?|catheters?|syringes?|bags?|vials?|ampoules?|tubes?)\b",
+                        ctx.text[m.end : m.end + 40], re.I):
+                continue  # "a 26-g von Frey filament": equipment, not a dose
+            if slot is None and q.kind == "unknown" and not late:
+                # a number with a unit the grammar cannot read: kept as written, never guessed
+                a = _anchor(ctx, s, m, ents)
+                owner = a._.concept_id if a is not None else discourse_drug.get(s.block, focus.id)
+                if owner == focus.id:
+                    cue = ctx.text[max(s.start, m.start - 40) : m.start]
+                    slot = "bolus" if _BOLUS_CUE.search(cue) else "rate" if re.search(r"\brate\b|/\s*(?:h|min)", cue + q.text, re.I) else "total_dose"
+                    kept = copy.deepcopy(q)
+                    kept.evidence = kept.evidence or [_evidence(s)]
+                    sent_slots.append(_Slotted(slot, kept, s, m))
+                    reason = "; ".join(getattr(m.raw, "warnings", None) or []) or "unit not understood"
+                    ctx.warnings.append(f"unparseable quantity {q.text!r} kept as text ({reason}) at offset {m.start}")
+                continue
             if slot is None:
                 if not (focus_here or _discourse_is_focus(discourse_drug, s, focus)):
                     continue
@@ -2372,8 +2433,9 @@ _INCIDENCE_BEFORE = re.compile(r"(?P<n>\d+|" + _NUM_WORD_RE + r")\s+(?:of\s+(?:t
 
 
 _AE_NOT_FINDING_AFTER = re.compile(
-    r"^\s*(?:intensity|days|diary|diaries|frequency|scores?|severity|relief|disorders?|questionnaire|scale|index|"
-    r"threshold|area|ratings?)\b"
+    r"^\s*(?:(?:or|and|,)\s+[\w-]+\s+)?(?:intensity|days|diary|diaries|frequency|scores?|severity|relief|disorders?|"
+    r"questionnaire|scale|index|threshold|area|ratings?)\b"
+    r"|^\s*(?:for|of) (?:more than |at least |over )?(?:\w+ ){0,2}(?:years?|months?)\b"
     r"|^[^.;]{0,25}\b(?:improved|decreased|was reduced|were reduced|lessened|was relieved|were relieved|fell|declined)\b"
     r"|^\s*(?:was |were )?(?:present |reported |noted )?(?:before|prior to) (?:the |each )?(?:infusion|treatment|study)"
     r"|^[^.;]{0,40}\b(?:before the infusion|at baseline|before treatment)\b",

@@ -188,14 +188,14 @@ def _names_clinical_entity(sentence: str, analyzer: Any) -> bool:
     return any(e.label in _CLINICAL_LABELS for e in ents)
 
 
-def _section_citations(doc: Any) -> list[tuple[str, set[str], list[int]]]:
-    """(heading, protocol variables the heading names, citation numbers under it) for body subsections."""
-    out: list[tuple[str, set[str], list[int]]] = []
-    current: tuple[str, set[str], list[int]] | None = None
+def _section_citations(doc: Any) -> list[tuple[Any, set[str], list[int]]]:
+    """(heading block, protocol variables the heading names, citation numbers under it) for body subsections."""
+    out: list[tuple[Any, set[str], list[int]]] = []
+    current: tuple[Any, set[str], list[int]] | None = None
     for block in doc.blocks():
         if block.kind == "heading":
             vars_ = {v for v, _, _ in claim_variables(block.text)} - OUTCOME_VARIABLES
-            current = (block.text.strip(), vars_, [])
+            current = (block, vars_, [])
             out.append(current)
             continue
         if current is None:
@@ -276,7 +276,7 @@ def extract_claims(doc: Any, studies: list[Study], analyzer: Any = None) -> tupl
             for n in c.numbers:
                 if n not in cited:
                     cited.append(n)
-        inherited = False
+        inherited: list[Any] = []
         if not cited:
             if subsection_cites is None:
                 subsection_cites = _section_citations(doc)
@@ -284,7 +284,7 @@ def extract_claims(doc: Any, studies: list[Study], analyzer: Any = None) -> tupl
             for heading, vars_, nums in subsection_cites:
                 if vars_ & set(wanted):
                     cited.extend(n for n in nums if n not in cited)
-                    inherited = True
+                    inherited.append(heading)
         unknown = [n for n in cited if ref_numbers and n not in ref_numbers]
         if unknown:
             warnings.append(f"claim {sent[:60]!r}...: citation(s) {unknown} match no reference in the reference list")
@@ -304,10 +304,11 @@ def extract_claims(doc: Any, studies: list[Study], analyzer: Any = None) -> tupl
             kind=kind,
             evidence=[ev],
         ))
-        if inherited:
-            claims[-1].evidence.append(Evidence(text="references cited in the results subsections on " + ", ".join(
-                v for v in variables if v not in OUTCOME_VARIABLES), start=ev.start, end=ev.end, page=ev.page,
-                section=section, extractor=EXTRACTOR + ".inherited-citations"))
+        for heading in inherited:
+            # the references come from the subsections the claim summarizes: point at their headings
+            h = _block_evidence(doc, heading, 0, len(heading.text), heading.section or "")
+            h.extractor = EXTRACTOR + ".inherited-citations"
+            claims[-1].evidence.append(h)
     return claims, warnings
 
 

@@ -138,7 +138,7 @@ _register_extensions()
 def doc_text(doc: Doc) -> str:
     """``doc.text`` computed once (spaCy rebuilds it from the tokens on every access)."""
     text = doc.user_data.get("kgraph_text")
-    if text is None or len(text) != doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else text is None:
+    if text is None:
         text = doc.text
         doc.user_data["kgraph_text"] = text
     return text
@@ -614,15 +614,23 @@ class NegationTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         flags = doc._.entity_flags
-        cache: dict[int, tuple[int, str]] = {}
-        for ent in doc.ents:
-            if self.only_labels is not None and ent.label_ not in self.only_labels:
-                continue
-            sent = ent.sent
-            key = sent.start
-            if key not in cache:
-                cache[key] = (sent.start_char, sent.text)
-            s_start, s_text = cache[key]
+        ents = [e for e in doc.ents if self.only_labels is None or e.label_ in self.only_labels]
+        if not ents:
+            return doc
+        text = doc_text(doc)
+        sent_starts = doc.to_array([SENT_START]).tolist()
+        token_idx = doc.to_array([IDX]).tolist()
+        for ent in ents:
+            # the sentence around the entity, from the sentence-start flags (no Span objects)
+            i = ent.start
+            while i > 0 and sent_starts[i] != 1:
+                i -= 1
+            j = ent.end
+            while j < len(doc) and sent_starts[j] != 1:
+                j += 1
+            s_start = token_idx[i]
+            s_end = token_idx[j] if j < len(doc) else len(text)
+            s_text = text[s_start:s_end].rstrip()
             result = self._assess(s_text, ent.start_char - s_start, ent.end_char - s_start)
             if isinstance(result, tuple):  # (negated, hedged, cue)
                 negated, hedged, cue = bool(result[0]), bool(result[1]), (result[2] if len(result) > 2 else None)
@@ -639,7 +647,11 @@ class NegationTagger:
         return doc
 
 
-@Language.factory("kgraph_negation", default_config={"labels": None})
+# Negation matters for findings, not for drug or route names.
+NEGATION_LABELS = ["ADVERSE_EFFECT", "CONDITION", "OUTCOME_MEASURE", "SETTING", "DESIGN"]
+
+
+@Language.factory("kgraph_negation", default_config={"labels": NEGATION_LABELS})
 def make_negation_component(nlp: Language, name: str, labels: list[str] | None):
     return NegationTagger(labels)
 

@@ -533,6 +533,10 @@ def _row_to_study(doc, table, row_index, cells, roles, main_drug, group_label, a
             if e.label == "CONDITION" and e.concept_id not in seen:
                 seen.add(e.concept_id)
                 study.conditions.append(analyzer.concept(e.scheme, e.concept_id, e.text))
+        for e in elliptical_conditions(cond_cr.text, analyzer, abbreviations):
+            if e.concept_id not in seen:
+                seen.add(e.concept_id)
+                study.conditions.append(analyzer.concept(e.scheme, e.concept_id, e.text))
         if not study.conditions:
             warnings.append(f"{where}: condition {cond_cr.text!r} matches no vocabulary concept")
     elif group_label:
@@ -699,6 +703,19 @@ def _row_to_study(doc, table, row_index, cells, roles, main_drug, group_label, a
 
 
 # --- pieces --------------------------------------------------------------------------------------
+
+_ELLIPSIS = re.compile(r"\b([A-Z][A-Za-z]{1,9}(?:\s+types?)?)[- ]?(\d)\s*(?:and|&|,|/)\s*(\d)\b")
+
+
+def elliptical_conditions(text: str, analyzer: Analyzer, abbreviations: dict[str, str]) -> list[Ent]:
+    """The second term of "CRPS-1 and 2" / "CRPS types 1 and 2" (written without its head)."""
+    out = []
+    for m in _ELLIPSIS.finditer(text):
+        head = m.group(1).replace("types", "type")
+        ents, _, _ = analyzer.read(f"{head}{'-' if ' ' not in head else ' '}{m.group(3)}", abbreviations)
+        out.extend(e for e in ents if e.label == "CONDITION")
+    return out
+
 
 def _most_specific_design(designs: list[Ent], analyzer: Analyzer) -> Ent:
     """The design entity that says most: a randomized trial over a bare 'crossover'."""

@@ -168,7 +168,10 @@ def _cell_status(fname: str, gold_text: str, gold_row: dict[str, Any], study: An
               and (study.part or None) == part)
         return ("right" if ok else "wrong"), got
     if fname == "clinical_indication":
+        from kgraph.extract.review import elliptical_conditions
+
         want = {e.concept_id for e in ents if e.label == "CONDITION"}
+        want |= {e.concept_id for e in elliptical_conditions(text, analyzer, abbreviations)}
         got = {c.id for c in study.conditions}
         if not want and not empty:
             return "unverifiable", ", ".join(sorted(got))

@@ -112,7 +112,8 @@
   var fitted = cy.zoom();
   if (fitted < 1) {
     // (protocol labels keep their small size: they appear once the reader zooms in)
-    cy.style().selector("node").style("font-size", Math.min(40, Math.round(11 / Math.sqrt(fitted))))
+    var font = Math.min(80, Math.round(10 / fitted));
+    cy.style().selector("node").style({ "font-size": font, "text-max-width": 16 * font })
       .selector("node.kind-protocol").style("font-size", 7).update();
   }
 
