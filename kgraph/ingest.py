@@ -74,7 +74,8 @@ def collect_paths(paths: Iterable[Path]) -> list[Path]:
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and not d.startswith("."))
-                found.extend(Path(root) / f for f in sorted(files) if Path(f).suffix.lower() in SUFFIXES)
+                found.extend(Path(root) / f for f in sorted(files)
+                             if Path(f).suffix.lower() in SUFFIXES and not _is_folder_notes(f))
         elif p.exists():
             found.append(p)
         else:
@@ -82,6 +83,11 @@ def collect_paths(paths: Iterable[Path]) -> list[Path]:
     # Text before PDF for the same stem: the text layer of a generated or converted file
     # is usually the cleaner read, and a stable preference keeps re-runs identical.
     return sorted(dict.fromkeys(found), key=lambda f: (f.suffix.lower() == ".pdf", str(f)))
+
+
+def _is_folder_notes(name: str) -> bool:
+    """README, LICENSE and the like describe a folder of papers; they are not papers."""
+    return Path(name).stem.upper() in {"README", "LICENSE", "CHANGELOG", "CONTRIBUTING", "ANALYSIS", "NOTES"}
 
 
 def _sha256(path: Path) -> str:

@@ -140,10 +140,13 @@ def test_total_dose_per_70_kg(methods):
 
 
 def test_route_is_never_invented():
-    p = protocol(extract("Sixteen patients received ketamine 0.5 mg/kg or saline over 40 minutes."))
+    title = "Ketamine for Painful Diabetic Neuropathy: A Randomized Trial"
+    p = protocol(extract("Sixteen patients received ketamine 0.5 mg/kg or saline over 40 minutes.", title=title))
     assert p.route is None
-    p2 = protocol(extract("Sixteen patients received subcutaneous ketamine 0.5 mg/kg or saline over 40 minutes."))
+    p2 = protocol(extract("Sixteen patients received subcutaneous ketamine 0.5 mg/kg or saline over 40 minutes.", title=title))
     assert p2.route == "subcutaneous"
+    p3 = protocol(extract("Sixteen patients received ketamine 0.5 mg/kg or saline over 40 minutes."))  # title: intravenous
+    assert p3.route == "intravenous"
 
 
 def test_sample_size_from_groups_and_ignoring_screened():

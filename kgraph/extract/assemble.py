@@ -1148,15 +1148,18 @@ def find_sample_size(ctx: Context, n_arms: int | None = None) -> tuple[int | Non
             if re.search(r"\b(?:\d+|" + _NUM_WORD_RE + r")\s+of\s*(?:the\s*)?$", before, re.I):
                 continue
             score = 0.0
-            clause_after = re.split(r"[;.]\s", after)[0]
-            window = before[-30:] + " " + num_text + " " + clause_after
+            clause_after = re.split(r"[;.,]\s", after)[0]
+            clause_before = re.split(r"[;,(]\s*", before)[-1]
+            window = clause_before[-40:] + " " + num_text + " " + clause_after
             if re.search(r"\b(?:randomi[sz]ed|randomly assigned|enrolled|included|recruited|took part|participated|were studied|entered|allocated|accounted for|were identified|were reviewed|were treated|underwent)\b", window, re.I):
                 score += 4
             elif re.search(r"\bcompleted\b", window, re.I):
                 score += 2
             if re.search(r"\b(?:screened|assessed for eligibility|excluded|withdr[ea]w\w*|dropped out|lost to|declined|refused|approached|eligible|discontinued)\b", window, re.I):
                 score -= 6
-            if re.search(r"\b(?:in|by)\s*$", before) or re.match(r"\s*(?:\w+\s+){0,2}(?:reported|had|developed|experienced|felt|required|needed|showed|were mildly|complained)", after, re.I):
+            finding = s.role == "results" or bool(_ents(s, "ADVERSE_EFFECT"))
+            if (finding and re.search(r"\b(?:in|by)\s*$", before)) or re.match(
+                    r"\s*(?:\w+\s+){0,2}(?:reported|had|developed|experienced|felt|required|needed|showed|were mildly|complained)", after, re.I):
                 score -= 6
             if re.search(r"\(\s*$", before) or re.search(r"[,;]\s*$", before) and re.search(r"\d", before[-15:]):
                 score -= 4
@@ -1306,6 +1309,46 @@ _COMP_BETWEEN = re.compile(
     re.I,
 )
 _ACTIVE_PLACEBO = re.compile(r"active[- ]placebo|active control", re.I)
+_ALT_WORD = re.compile(r"\b(?:or|versus|vs\.?|compared (?:with|to)|against|either)\b", re.I)
+_ALT_SEPARATORS = re.compile(r"(?:\s|,|\bor\b|\bversus\b|\bvs\.?|\bcompared (?:with|to)\b|\bagainst\b|\beither\b|\bwith\b(?= ITEM)|ITEM|\bthe\b|\ba\b|\ban\b)*", re.I)
+_ITEM_WORDS = re.compile(r"\b(?:placebo|saline|sham|normal saline|isotonic saline|(?:the )?combination(?: of both)?|both)\b", re.I)
+
+
+def _alternatives(ctx: Context, s: Sent, a: Span, b: Span) -> bool:
+    """Whether two drug mentions are alternatives, i.e. different arms: "X or Y", "X versus Y",
+    "X, Y or Z", "either X (dose) or Y", "(1) X, (2) Y", a title "X, Y and Placebo". What lies
+    between them may only be other alternatives, their doses and parentheses."""
+    first, second = (a, b) if a.start_char < b.start_char else (b, a)
+    seg = ctx.text[first.end_char : second.start_char]
+    if len(seg) > 250 or re.search(r"[;.]\s", seg):
+        return False
+    # other drugs and placebo words between become ITEM; doses, parentheses, numbering vanish
+    rel = first.end_char
+    pieces, pos = [], 0
+    for e in sorted((e for e in _ents(s, "DRUG") if first.end_char <= e.start_char and e.end_char <= second.start_char),
+                    key=lambda e: e.start_char):
+        pieces.append(seg[pos : e.start_char - rel])
+        pieces.append(" ITEM ")
+        pos = e.end_char - rel
+    pieces.append(seg[pos:])
+    bare = "".join(pieces)
+    enumerated = bool(re.search(r"\(\s*(?:[1-9]|[a-d])\s*\)|(?<![\w(])[1-9]\)", seg))  # "(1) X, (2) Y"
+    bare = re.sub(r"\([^()]*\)", " ", bare)
+    bare = _ITEM_WORDS.sub(" ITEM ", bare)
+    bare = re.sub(r"[~≈]?\d[\d.,]*(?:\s*[-–]\s*[\d.,]+)?\s*(?:[µμa-zA-Z%]+(?:[/.·][\w⁻¹()-]+)*)?", " ", bare)
+    bare = re.sub(r"\b(?:over|for|each|infused|given|administered|intravenously|orally|at|of|dose|doses|mg|iv|IV|in random order)\b", " ", bare) \
+        if s.role != "title" else bare
+    if s.role == "title":
+        bare = re.sub(r"\b(?:and|&)\b", " or ", bare)
+    if not _ALT_SEPARATORS.fullmatch(bare.strip()):
+        return False
+    tail = ctx.text[second.end_char : min(s.end, second.end_char + 150)]
+    if _ALT_WORD.search(bare) or s.role == "title" or enumerated:
+        return True
+    # "X, Y or Z": commas only between, the alternation word comes after
+    return "," in seg and bool(re.match(r"^[^.;]*?,?\s+or\s+", tail))
+
+
 def _purpose_of(s: Sent, d: DrugMention) -> str | None:
     """Why an adjunct was given: the purpose phrase after it (up to the next drug), else the
     one just before it in the same clause."""
@@ -1402,22 +1445,7 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
                 entry["kind"] = "active_placebo"
                 entry["sents"].append((s, d))
                 continue
-            is_comp = False
-            for f in focus_mentions:
-                between = ctx.text[min(f.ent.end_char, d.ent.end_char) : max(f.ent.start_char, d.ent.start_char)]
-                if len(between) < 200 and _COMP_BETWEEN.search(between) and not _ADJ_CUE.search(between):
-                    is_comp = True
-                # "ketamine, alfentanil or diphenhydramine", "ketamine (bolus ...), lidocaine 2.5 mg/kg ..., or saline"
-                bare = re.sub(r"\([^()]*\)", "", between)
-                bare = re.sub(r"[\d.,]+\s*(?:[µμa-zA-Z]+(?:/[a-zA-Z]+)*)?(?:\s+over\s+[\d.]+\s*\w+)?", ",", bare)
-                tail = ctx.text[max(f.ent.end_char, d.ent.end_char) : max(f.ent.end_char, d.ent.end_char) + 120]
-                if f.ent.start_char < d.ent.start_char and re.fullmatch(r"[\s,]*", bare) and "," in between and (
-                        re.match(r"^[^.;]*?,?\s+or\s+", tail) or re.match(r"^\s*(?:[^.;,]*,\s*)?or\b", tail)):
-                    is_comp = True
-                # a comparison title: "Intravenous Ketamine, Lidocaine and Placebo for ..."
-                if s.role == "title" and re.fullmatch(r"\s*(?:,|and|&|,\s*and)\s*", between, re.I) and not re.search(
-                        r"\b(?:combination|combined|plus|with|adjuvant|adjunct)\b", s.text, re.I):
-                    is_comp = True
+            is_comp = any(_alternatives(ctx, s, f.ent, d.ent) for f in focus_mentions)
             if not focus_mentions and re.search(r"\b(?:group|arm)\b", before[-40:], re.I) and s.role == "methods":
                 is_comp = True
             if re.search(r"\b(?:versus|vs\.?|compared (?:with|to))\s*$", before[-30:], re.I) or re.match(
@@ -1735,7 +1763,8 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
             if re.match(r"^\s*(?:[\w-]+\s+){0,2}(?:filaments?|needles?|gauge|cannulas?|catheters?|syringes?|bags?|vials?|ampoules?|tubes?)\b",
                         ctx.text[m.end : m.end + 40], re.I):
                 continue  # "a 26-g von Frey filament": equipment, not a dose
-            if slot is None and q.kind == "unknown" and not late:
+            if slot is None and q.kind == "unknown" and not late and re.search(
+                    r"\d\s*(?:mg|µg|μg|ug|mcg|g|ng|IU|IE|U|mmol|mEq)\b", q.text, re.I):
                 # a number with a unit the grammar cannot read: kept as written, never guessed
                 a = _anchor(ctx, s, m, ents)
                 owner = a._.concept_id if a is not None else discourse_drug.get(s.block, focus.id)

@@ -57,6 +57,7 @@ class Quantity:
 
     text: str
     kind: str  # bolus | rate | total | target_concentration | dose | duration | follow_up | relief | count | percent
+    #           | interval | course | time_point | age | disease_duration | concentration | weight | bmi | unknown
     unit: str | None = None
     value: Decimal | None = None
     low: Decimal | None = None

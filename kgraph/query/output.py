@@ -57,6 +57,9 @@ def render(table: Table, fmt: str = "table", out: TextIO | None = None) -> None:
         from rich.table import Table as RichTable
 
         console = Console(file=out, soft_wrap=False)
+        if len(table.columns) * 12 > console.width:
+            _render_records(table, console)
+            return
         rich_table = RichTable(show_lines=False, title=f"{table.query} ({table.engine})" if table.query else None)
         for column in table.columns:
             rich_table.add_column(column, overflow="fold")
@@ -66,3 +69,19 @@ def render(table: Table, fmt: str = "table", out: TextIO | None = None) -> None:
         console.print(f"{len(table.rows)} row(s)")
     else:
         raise InputError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+
+
+def _render_records(table: Table, console) -> None:
+    """Too many columns for the terminal: one block per row, one line per non-empty field."""
+    from rich.markup import escape
+
+    if table.query:
+        console.print(f"[bold]{escape(table.query)} ({table.engine})[/bold]")
+    width = max(len(c) for c in table.columns)
+    for number, row in enumerate(table.rows, 1):
+        console.print(f"[bold]-- row {number}[/bold]")
+        for column, value in zip(table.columns, row):
+            text = cell_text(value)
+            if text:
+                console.print(f"  {column.ljust(width)}  {escape(text)}", highlight=False)
+    console.print(f"{len(table.rows)} row(s)")

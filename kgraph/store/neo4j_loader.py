@@ -206,10 +206,6 @@ class Neo4jLoader:
         index = self._index()
         new_nodes = projection.nodes if projection is not None else {}
         old_nodes, current = self._read_state(tx, graph, list(new_nodes))
-        if old_nodes:
-            self._batched(tx, graph, old_nodes,
-                          "UNWIND $rows AS iri MATCH (n:Resource {iri: iri})-[r]->() "
-                          "WHERE r.graph = $graph DELETE r", graph=graph)
 
         deletes: list[str] = []
         creates: list[dict] = []  # nodes Neo4j does not have yet
