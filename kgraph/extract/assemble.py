@@ -121,14 +121,17 @@ class Sent:
     bbox: tuple[float, float, float, float] | None = None
     block: int | None = None  # paragraph index, for discourse
     in_abstract: bool = False
+    # filled once by sentence_records: Span.text and Span.ents rebuild on every access
+    text_: str = ""
+    ents_: list[Span] = field(default_factory=list)
 
     @property
     def text(self) -> str:
-        return self.span.text
+        return self.text_
 
     @property
     def ents(self) -> list[Span]:
-        return list(self.span.ents)
+        return self.ents_
 
 
 _MAIN_HEADINGS = [
@@ -240,7 +243,7 @@ def sentence_records(document: Document, doc: Doc) -> list[Sent]:
     role: str | None = None
     abstract_done = False
     for sent in doc.sents:
-        text = sent.text
+        text = document.text[sent.start_char : sent.end_char]
         stripped = text.strip()
         if not stripped:
             continue
@@ -322,6 +325,7 @@ def sentence_records(document: Document, doc: Doc) -> list[Sent]:
                 in_abstract=(zone == "abstract"),
             )
         )
+    _attach_text_and_entities(records, doc, document.text)
     if not any(r.role not in ("front", "title") for r in records):
         # no headings at all (a bare abstract): everything is abstract text
         for r in records:
@@ -341,6 +345,22 @@ def sentence_records(document: Document, doc: Doc) -> list[Sent]:
             r.role = "skip"
     _mark_unlabelled_abstract_parts(records)
     return records
+
+
+def _attach_text_and_entities(records: list[Sent], doc: Doc, text: str) -> None:
+    """Each sentence's text and entities, computed once for all sentences."""
+    ents = list(doc.ents)
+    k = 0
+    for r in records:
+        r.text_ = text[r.start : r.end]
+        while k < len(ents) and ents[k].start_char < r.start:
+            k += 1
+        j = k
+        found = []
+        while j < len(ents) and ents[j].start_char < r.end:
+            found.append(ents[j])
+            j += 1
+        r.ents_ = found
 
 
 def _in_table(document: Document, offset: int) -> bool:
@@ -441,7 +461,7 @@ def _ent_concept(ent: Span) -> Concept | None:
 
 
 def _ents(sent: Sent, label: str) -> list[Span]:
-    return [e for e in sent.span.ents if e.label_ == label]
+    return [e for e in sent.ents_ if e.label_ == label]
 
 
 def _quantities(doc: Doc, sent: Sent) -> list[QuantityMention]:
@@ -1056,7 +1076,7 @@ def _prefer_pain_conditions(ctx: Context, keys: list[tuple[str, str]]) -> list[t
 
 def _first_mention(ctx: Context, key: tuple[str, str]) -> tuple[Span, Sent]:
     for s in ctx.sents:
-        for e in s.span.ents:
+        for e in s.ents:
             if (e._.scheme, e._.concept_id) == key:
                 return e, s
     raise KeyError(key)
@@ -1367,7 +1387,7 @@ def _block_mentions(ctx: Context, s: Sent, concept_id: str) -> bool:
     """Whether the paragraph of ``s`` names the concept."""
     for other in ctx.sents:
         if other.block == s.block and other.block is not None or other.index == s.index:
-            if any(e._.concept_id == concept_id for e in other.span.ents):
+            if any(e._.concept_id == concept_id for e in other.ents):
                 return True
     return False
 
@@ -2155,6 +2175,8 @@ _SESSION_PATTERNS = [
     # "daily for 10 days", "once daily for 5 days", "every other day for 3 days" (sessions from the course)
     re.compile(r"\b(?P<sched>(?:once\s+)?daily|every day|every other day|on alternate days|every second day)\s+for\s+(?P<num>" + NUMBER_RE + r")\s+(?:consecutive\s+)?(?P<unit>days?|weeks?)\b", re.I),
     re.compile(r"\bfor\s+(?P<num>" + NUMBER_RE + r")\s+(?:consecutive\s+)?(?P<unit>days|weeks)\b[^.;]{0,30}\b(?P<sched>daily|per day|each day|every day)", re.I),
+    # "on 3 consecutive days", "on each of 7 consecutive days", "on five separate days"
+    re.compile(r"\bon (?:each of )?(?P<days>" + NUMBER_RE + r") (?:consecutive|successive|separate|alternate|subsequent) (?:days|weekdays|mornings)\b", re.I),
     # "x3", "× 3", "three times"
     re.compile(r"(?:[x×]\s?(?P<num>\d+)\b|\b(?P<num2>" + NUMBER_RE + r")\s+times\b)", re.I),
 ]
@@ -2191,7 +2213,11 @@ def find_sessions(ctx: Context, focus: Concept) -> tuple[int | None, str | None]
                     continue
                 value = None
                 priority = 1 if s.role in ("methods", "abstract", "title") else 0
-                if gd.get("list"):
+                if gd.get("days"):
+                    if crossover:
+                        continue  # crossover periods on consecutive days are not repeated sessions
+                    value = parse_int(gd["days"])
+                elif gd.get("list"):
                     value = len(re.findall(r"\d+", gd["list"]))
                 elif gd.get("sched"):
                     n = parse_int(gd.get("num") or "")
@@ -2302,12 +2328,18 @@ _RELIEF_TOPIC = re.compile(
 )
 
 
+_MONITORING = re.compile(r"\b(?:monitor\w*|oximetry|telemetry|electrocardiograph\w*|ECG|vital signs|checked|safety)\b", re.I)
+
+
 def find_outcomes(ctx: Context, protocols: list[Protocol] | None = None, combination: list[Coadministration] | None = None) -> list[Outcome]:
     outcomes: dict[str, Outcome] = {}
     order: list[str] = []
     primary_ids: set[str] = set()
     for s in ctx.sents:
         if s.role not in ("abstract", "methods", "results", "title"):
+            continue
+        # monitoring for safety and scores used to select patients are not outcomes
+        if _MONITORING.search(s.text) or _ELIGIBILITY.search(s.text):
             continue
         for e in _ents(s, "OUTCOME_MEASURE"):
             c = _ent_concept(e)

@@ -37,7 +37,7 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 import spacy
-from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
+from spacy.attrs import IDX, LENGTH, LOWER, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.strings import hash_string
@@ -139,7 +139,10 @@ def doc_text(doc: Doc) -> str:
     """``doc.text`` computed once (spaCy rebuilds it from the tokens on every access)."""
     text = doc.user_data.get("kgraph_text")
     if text is None:
-        text = doc.text
+        # from the token arrays: building Token objects (doc.text) costs more than the tokenizer
+        arr = doc.to_array([ORTH, SPACY]).tolist()
+        strings = doc.vocab.strings
+        text = "".join(strings[o] + (" " if sp else "") for o, sp in arr)
         doc.user_data["kgraph_text"] = text
     return text
 
@@ -317,6 +320,7 @@ class BroadLexicon:
         self.scheme = scheme
         self.terms: dict[str, tuple[str, str]] = {}
         max_len: dict[int, int] = {}
+        prefixes: set[str] = set()
         for surface, value in entries.items():
             s = _norm_space(surface.lower())
             if len(s) < min_length:
@@ -325,14 +329,17 @@ class BroadLexicon:
             words = re.findall(r"[^\W\d_]+", s)
             if not any(len(w) >= 4 and w not in STOP_WORDS for w in words):
                 continue
-            tokens = self._TOKEN.findall(s)
+            tokens = list(self._TOKEN.finditer(s))
             if not tokens:
                 continue
             self.terms[s] = value
-            h = hash_string(tokens[0])
+            h = hash_string(tokens[0].group(0))
             # spaCy may split a little finer than the regex: allow two extra tokens
             max_len[h] = max(max_len.get(h, 0), len(tokens) + 2)
+            for t in tokens[:-1]:
+                prefixes.add(s[: t.end()])
         self.max_len = max_len
+        self.prefixes = prefixes  # every term prefix that ends at a word or symbol boundary
         self.first_sorted = np.array(sorted(max_len), dtype="uint64")
 
     def matches(self, lowers: np.ndarray, starts: list[int], ends: list[int], text_lower: str) -> Iterator[tuple[int, int, str]]:
@@ -346,6 +353,7 @@ class BroadLexicon:
             return
         max_len = self.max_len
         terms = self.terms
+        prefixes = self.prefixes
         lower_list = lowers.tolist()
         for i in candidates.tolist():
             start_char = starts[i]
@@ -359,6 +367,8 @@ class BroadLexicon:
                 hit = terms.get(surface)
                 if hit is not None:
                     best = (j + 1, hit[0])
+                if surface not in prefixes:
+                    break  # no longer term starts this way
             if best is not None:
                 yield i, best[0], best[1]
 

@@ -392,6 +392,11 @@ def year_from(text: str) -> int | None:
     m = re.search(r"(?:©|Copyright|Published(?: online)?:?|Received:?|Accepted:?)\s*(?:\w+\s+){0,3}((?:19|20)\d{2})", text)
     if m:
         return int(m.group(1))
+    # a citation line near the top: "Pain Physician. 2010;13(4):379-390." (not further down,
+    # where the reference list holds other papers' years)
+    m = re.search(r"(?<!\d)((?:19|20)\d{2})\s*(?:[A-Z][a-z]{2}\s*(?:\d{1,2}\s*)?)?;\s*\d+\s*(?:\(\w+\))?\s*:\s*[e\d]", text[:2500])
+    if m:
+        return int(m.group(1))
     return None
 
 

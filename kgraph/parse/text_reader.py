@@ -314,21 +314,27 @@ def _merge_broken_paragraphs(blocks: list[RawBlock]) -> list[RawBlock]:
 _AUTHORS_RE = re.compile(r"\b(?:MD|PhD|MS|MSc|MPH|MBBS|DO|RN|PharmD|FRCA|MBChB)\b|,\s*(?:and\s+)?[A-Z][a-z]+\s+[A-Z]")
 
 
+_FRONT_NOISE_RE = re.compile(r"(?:19|20)\d{2}\s*;\s*\d|\bdoi\s*:|https?://|\bvol(?:ume)?\.?\s*\d|\bISSN\b", re.I)
+
+
 def _front_matter(blocks: list[RawBlock]) -> None:
-    """First short line is the title, the name line after it the authors."""
-    if not blocks:
-        return
-    b0 = blocks[0]
-    t0 = b0.plain
-    if b0.kind in ("paragraph", "heading") and len(t0.split()) <= 40 and not t0.rstrip().endswith("."):
-        if canonical_kind(t0) is None:
+    """The first short line that is not a notice or a citation line is the title,
+    the name line after it the authors."""
+    for i, b0 in enumerate(blocks[:4]):
+        t0 = b0.plain
+        if b0.kind not in ("paragraph", "heading") or canonical_kind(t0) is not None:
+            return
+        if _FRONT_NOISE_RE.search(t0) or (t0.rstrip().endswith(".") and len(t0.split()) <= 25):
+            continue  # a journal line or a one-sentence notice above the title
+        if len(t0.split()) <= 40 and not t0.rstrip().endswith("."):
             b0.kind = "title"
             b0.level = 0
-            if len(blocks) > 1:
-                b1 = blocks[1]
+            if len(blocks) > i + 1:
+                b1 = blocks[i + 1]
                 t1 = b1.plain
                 if len(t1.split()) <= 60 and _AUTHORS_RE.search(t1) and b1.kind in ("paragraph", "heading"):
                     b1.kind = "authors"
+        return
 
 
 def _repair_drop_cap(blocks: list[RawBlock], vocab) -> None:
