@@ -87,7 +87,9 @@ def collect_paths(paths: Iterable[Path]) -> list[Path]:
 
 def _is_folder_notes(name: str) -> bool:
     """README, LICENSE and the like describe a folder of papers; they are not papers."""
-    return Path(name).stem.upper() in {"README", "LICENSE", "CHANGELOG", "CONTRIBUTING", "ANALYSIS", "NOTES"}
+    stem = Path(name).stem
+    # README.md, SOURCES.md, LICENSE.txt ...: an all-capitals name is a convention for such notes
+    return stem.isupper() or stem.upper() in {"README", "LICENSE", "CHANGELOG", "CONTRIBUTING", "NOTES"}
 
 
 def _sha256(path: Path) -> str:

@@ -20,7 +20,9 @@ from kgraph.extract.frames import DocumentFrames
 __all__ = ["extract_document", "looks_like_review"]
 
 _REVIEW_TITLE = re.compile(r"\b(?:review|meta-?analys[ie]s|systematic(?:ally)? review|pooled analysis|overview of)\b", re.I)
-_EVIDENCE_TABLE = re.compile(r"\b(?:summary of|studies|included|characteristics of|protocols)\b", re.I)
+# a table that lists studies ("Characteristics of included studies", "Summary of ... protocols");
+# "Baseline characteristics of participants" is a study report's own table
+_EVIDENCE_TABLE = re.compile(r"\b(?:studies|trials|included|reviewed)\b|\bsummary of\b[^.]*\bprotocols\b", re.I)
 
 
 def looks_like_review(doc: Any) -> bool:
@@ -53,9 +55,11 @@ def extract_document(doc: Any, nlp: Any = None) -> DocumentFrames:
             frames = extract_review(doc, nlp)
             if frames.studies or frames.claims:
                 return frames
-            # a "review" with no evidence table: read it as prose
+            # a "review" with no evidence table: read it as prose (the review reader's notes
+            # about tables it could not use are kept only when the title says review)
             report = assemble_study_report(doc, nlp)
-            report.warnings = list(frames.warnings) + report.warnings
+            if doc.title and _REVIEW_TITLE.search(doc.title):
+                report.warnings = list(frames.warnings) + report.warnings
             return report
     frames = assemble_study_report(doc, nlp)
     for w in getattr(doc, "warnings", []) or []:

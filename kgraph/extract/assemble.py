@@ -151,6 +151,10 @@ _HEADING_RE = [
 _REFERENCES_START = re.compile(r"^(?:\d+\.?\s*)?(?:references|bibliography)\s+(?:\[?1\]?[.)]?\s|1\.)", re.I)
 
 
+_COMPOUND_HEADING = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s*)?(?:[A-Za-z-]+\s+){1,4}(?:and\s+)?(methods?|results|discussion|conclusions?)\s*$", re.I)
+
+
 def _main_heading(text: str) -> str | None:
     t = text.strip()
     if len(t) > 60:
@@ -158,6 +162,12 @@ def _main_heading(text: str) -> str | None:
     for rx, role in _HEADING_RE:
         if rx.match(t):
             return role
+    m = _COMPOUND_HEADING.match(t)
+    if m and "\n" not in t:
+        # "Case descriptions and methods", "Patients and methods"
+        word = m.group(1).lower()
+        return "methods" if word.startswith("method") else "results" if word == "results" else (
+            "discussion" if word == "discussion" else "conclusions")
     if _REFERENCES_START.match(t):
         return "skip"
     return None
@@ -277,9 +287,9 @@ def sentence_records(document: Document, doc: Doc) -> list[Sent]:
                     zone = "body"
             elif zone == "abstract":
                 if heading is not None and heading != "abstract" and (abstract_done or heading == "background" and role not in (None,)):
-                    zone = "body"
+                    zone, role = "body", None
                 elif section in ("methods", "results", "discussion") and heading is None and label is None and abstract_done:
-                    zone = "body"
+                    zone, role = "body", None
             if zone == "front":
                 this_role = "front"
             elif zone == "abstract":
@@ -296,6 +306,8 @@ def sentence_records(document: Document, doc: Doc) -> list[Sent]:
                 else:
                     this_role = (role if role != "background" else "background_abstract") if role else "abstract"
             else:  # body
+                if heading == "abstract":
+                    heading = "results"  # a "Summary" inside the body sums up results
                 if heading is not None:
                     role = heading
                     if heading == "skip" and _REFERENCES_START.match(stripped) or heading == "skip" and re.match(
@@ -335,6 +347,10 @@ def sentence_records(document: Document, doc: Doc) -> list[Sent]:
     if not any(r.role == "title" for r in records):
         front = [r for r in records if r.role == "front"]
         candidates = [r for r in front if _title_like(r.text)]
+        if not candidates:
+            # a sentence-case title: the first line, without a final period
+            candidates = [r for r in front[:1] if len(r.text.split()) >= 3 and not r.text.strip().endswith(".")
+                          and not _TITLE_NOISE.search(r.text)]
         if candidates:
             best = max(candidates, key=lambda r: len(r.text))
             best.role = "title"
@@ -553,7 +569,7 @@ def document_key(document: Document) -> str:
     if document.pmid:
         return f"pmid:{document.pmid.strip()}"
     parts = []
-    surname = surname_of(document.authors[0]) if document.authors else None
+    surname = next((sn for sn in (surname_of(a) for a in document.authors) if sn and re.search(r"[^\W\d_]{2}", sn)), None)
     if surname:
         parts.append(name_slug(surname))
     if document.year:
@@ -570,7 +586,7 @@ def document_key(document: Document) -> str:
 def _study_identity(document: Document) -> tuple[str, str, str | None]:
     from kgraph.extract.linking import study_key, surname_of
 
-    surname = surname_of(document.authors[0]) if document.authors else None
+    surname = next((sn for sn in (surname_of(a) for a in document.authors) if sn and re.search(r"[^\W\d_]{2}", sn)), None)
     key = study_key(surname, document.year) or document_key(document)
     label = f"{surname} {document.year}" if surname and document.year else (document.title or key)
     return key, label, surname
@@ -1088,9 +1104,23 @@ def _refine_with_narrower(ctx: Context, keys: list[tuple[str, str]], population:
     15 with chronic daily headache, ...")."""
     broader = _broader_map()
     out = list(keys)
+
+    def family(k: tuple[str, str]) -> set[tuple[str, str]]:
+        # the concept and its ancestors, without the scheme's top concepts ("pain condition")
+        return {a for a in ({k} | broader.get(k, set())) if broader.get(a)}
+
     for ents, s in population or []:
         ekeys = _uniq_keys((e._.scheme, e._.concept_id) for e in ents)
         narrower = [k for k in ekeys if any(p in out for p in broader.get(k, set())) and k not in out]
+        if not narrower and len(ekeys) >= 3:
+            # "refractory chronic pain" in the title, a cohort of CRPS, headache and back pain
+            # in the abstract: the cohort's diagnoses are the conditions studied
+            for t in list(out):
+                related = [k for k in ekeys if k not in out and family(k) & family(t)]
+                if len(related) >= 2:
+                    narrower = related
+                    out = [x for x in out if x != t]
+                    break
         if not narrower:
             continue
         replaced = {p for k in narrower for p in broader.get(k, set()) if p in out}
@@ -1238,14 +1268,25 @@ def choose_focus_drug(ctx: Context, drugs: list[DrugMention]) -> Concept | None:
     """The drug whose protocols the paper reports (see DEFAULT_FOCUS_DRUGS)."""
     counts: dict[str, float] = {}
     concept_of: dict[str, Concept] = {}
+    dosed: set[str] = set()
+    prominent: set[str] = set()
     for d in drugs:
-        if is_placebo_concept(d.concept) or _is_diluent(d):
+        if is_placebo_concept(d.concept) or _is_diluent(d) or _is_class(d.concept.scheme, d.concept.id):
             continue
         w = {"title": 3.0, "abstract": 1.0, "methods": 1.0, "results": 0.5}.get(d.sent.role, 0.0)
         if w == 0:
             continue
         counts[d.concept.id] = counts.get(d.concept.id, 0.0) + w
         concept_of.setdefault(d.concept.id, d.concept)
+        if d.sent.role == "title" or (d.sent.in_abstract and d.ent._.source != "lexicon"):
+            prominent.add(d.concept.id)
+        if any(_anchor(ctx, d.sent, m, _anchor_candidates(d.sent)) is not None
+               and _anchor(ctx, d.sent, m, _anchor_candidates(d.sent)).start_char == d.ent.start_char
+               for m in _quantities(ctx.doc, d.sent) if is_mass_dose(m.quantity) or is_rate(m.quantity) or is_concentration(m.quantity)):
+            dosed.add(d.concept.id)
+    # a drug named in passing (a questionnaire item, a prior treatment) is no studied drug:
+    # it must be in the title or abstract, or be given with a dose
+    counts = {k: v for k, v in counts.items() if k in prominent or k in dosed}
     if not counts:
         return None
     for preferred in focus_drugs():

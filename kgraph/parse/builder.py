@@ -407,7 +407,13 @@ def doi_from(text: str) -> str | None:
     m = DOI_RE.search(text)
     if not m:
         return None
-    return m.group(1).rstrip(".)]")
+    doi = m.group(1)
+    if doi.endswith(("-", "/")):
+        # broken at a line end after "-" or "/": it continues on the next line
+        rest = re.match(r"\s*([0-9A-Za-z][^\s\"<>,;]*)", text[m.end():])
+        if rest:
+            doi += rest.group(1)
+    return doi.rstrip(".)]")
 
 
 def is_caption(text: str) -> bool:
