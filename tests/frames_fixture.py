@@ -527,6 +527,8 @@ EXPECTED: list[tuple[str, dict, list[str], list[list]]] = [
     ]),
     ("drug_condition_cooccurrence", {"min_studies": "2"}, _COOC_COLUMNS,
      [["ketamine", CRPS, 2, 2], ["ketamine", PHN, 2, 2]]),
+    # the review and the beta report agree on beta-2011; conflicts are tested in tests/test_rdf_parts.py
+    ("study_conflicts", {}, ["study", "property", "value", "documents"], []),
 ]
 
 _PROVENANCE_COLUMNS = ["fact", "type", "document", "page", "section", "table", "row", "col", "char_start", "char_end",

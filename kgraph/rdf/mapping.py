@@ -7,7 +7,11 @@ paper yields a graph that replaces the old one under the same graph IRI:
 - document and graph IRI: from ``DocumentFrames.doc_key`` (the extractor derives it from the
   DOI, the PMID, or first author + year + title; see :func:`document_key`);
 - study IRI: from ``Study.key``, so a study described by its own paper and by a review is one
-  resource (its facts stay in each document's graph);
+  resource (its facts stay in each document's graph); a study of several parts (``Study.part``:
+  a review's rows "(Part 1)", "(Part 2)", a paper reporting two experiments) gets one resource
+  per part, ``<study IRI>/part-<slug>``, holding that part's facts and ``dcterms:isPartOf`` the
+  study, which keeps only what identifies it (key, label, first author, year, title, DOI, PMID,
+  reference number);
 - every other fact: its parent's IRI + a hash of the fact's content (evidence excluded), so an
   identical fact read twice is one resource with two pieces of evidence;
 - evidence: the document IRI + a hash of where it was read.
@@ -26,7 +30,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kgraph.extract.frames import (
     AdverseEffect,
@@ -93,6 +97,12 @@ def document_iri(doc_key: str) -> URIRef:
 
 def study_iri(study_key: str) -> URIRef:
     return ID["study/" + key_slug(study_key)]
+
+
+def part_iri(study_key: str, part: str) -> URIRef:
+    """'Part 1' of study 'graven-nielsen-2000' -> <.../study/graven-nielsen-2000/part-1>."""
+    slug = re.sub(r"^part-", "", _ascii_words(part, 8)) or key_slug(part)
+    return URIRef(f"{study_iri(study_key)}/part-{slug}")
 
 
 def extractor_iri(name: str, version: str) -> URIRef:
@@ -291,19 +301,41 @@ class _GraphBuilder:
 
         studies_by_ref: dict[int, URIRef] = {}
         for study in f.studies:
-            s = self.study(study)
+            s, facts = self.study(study)
             self.add(d, KG.reportsStudy, s)
+            if facts != s:  # a part: the document reports it too, so queries list it as a study
+                self.add(d, KG.reportsStudy, facts)
             if study.reference_number is not None:
                 studies_by_ref.setdefault(study.reference_number, s)
         for claim in f.claims:
             self.add(d, KG.hasClaim, self.claim(claim, studies_by_ref))
 
     # -- facts --
-    def study(self, st: Study) -> URIRef:
-        s = study_iri(st.key)
-        self.add(s, RDF.type, KG.Study)
-        self.lit(s, RDFS.label, st.label)
-        self.lit(s, KG.key, st.key)
+    def study(self, st: Study) -> tuple[URIRef, URIRef]:
+        """The study's resource and the one holding its facts: the same, or the part's resource
+        (two parts' sizes, arms and outcomes on one node could not be told apart)."""
+        whole = study_iri(st.key)
+        self.add(whole, RDF.type, KG.Study)
+        self.lit(whole, RDFS.label, st.label)
+        self.lit(whole, KG.key, st.key)
+        self.lit(whole, KG.referenceNumber, st.reference_number)
+        self.lit(whole, KG.firstAuthor, st.first_author)
+        self.lit(whole, KG.year, st.year)
+        self.lit(whole, KG.title, st.title)
+        self.lit(whole, KG.doi, st.doi.strip().lower() if st.doi else None)
+        self.lit(whole, KG.pmid, st.pmid)
+        ev = self.evidence(whole, st.evidence, [])
+        s = whole
+        part = (st.part or "").strip()
+        if part:
+            s = part_iri(st.key, part)
+            self.add(s, RDF.type, KG.Study)
+            label = st.label if part.lower() in (st.label or "").lower() else f"{st.label} ({part})".strip()
+            self.lit(s, RDFS.label, label)
+            self.lit(s, KG.key, st.key)
+            self.lit(s, KG.part, part)
+            self.add(s, DCTERMS.isPartOf, whole)
+            self.evidence(s, st.evidence, [])
         self.add(s, KG.design, self.concept(st.design))
         self.lit(s, KG.sampleSize, st.n)
         self.lit(s, KG.sampleSizeText, st.n_text)
@@ -311,14 +343,6 @@ class _GraphBuilder:
         self.add(s, KG.setting, self.concept(st.setting))
         for condition in st.conditions:
             self.add(s, KG.condition, self.concept(condition))
-        self.lit(s, KG.referenceNumber, st.reference_number)
-        self.lit(s, KG.firstAuthor, st.first_author)
-        self.lit(s, KG.year, st.year)
-        self.lit(s, KG.title, st.title)
-        self.lit(s, KG.doi, st.doi.strip().lower() if st.doi else None)
-        self.lit(s, KG.pmid, st.pmid)
-        self.lit(s, KG.part, st.part)
-        ev = self.evidence(s, st.evidence, [])
 
         arms_by_label: dict[str, URIRef] = {}
         for comparator in st.comparators:
@@ -333,7 +357,7 @@ class _GraphBuilder:
             self.add(s, KG.hasOutcome, self.outcome(s, outcome, ev, primary_default=False))
         for effect in st.adverse_effects:
             self.add(s, KG.hasAdverseEffect, self.adverse_effect(s, effect, ev, arms_by_label))
-        return s
+        return whole, s
 
     def arm(self, study: URIRef, arm: Arm, inherited) -> URIRef:
         a = child_iri(study, "arm", arm)
