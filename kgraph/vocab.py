@@ -142,6 +142,38 @@ class Vocabularies:
                     ids = self._by_abbreviation.setdefault((scheme.name, text.strip()), [])
                     if concept.id not in ids:
                         ids.append(concept.id)
+        self._variants = self._generate_variants()
+        for (name, cid), texts in self._variants.items():
+            for text in texts:
+                self._by_surface.setdefault((name, normalize_surface(text)), []).append(cid)
+
+    def _generate_variants(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """Spelling variants of every label (see ``surface_variants``). A written label always
+        wins: a variant that equals any label or abbreviation of any scheme is dropped, and so
+        is a variant that two concepts would share (it would be ambiguous)."""
+        written = {key for (_, key) in self._by_surface}
+        written.update(abbr.lower() for (_, abbr) in self._by_abbreviation)
+        owners: dict[str, set[tuple[str, str]]] = {}
+        proposed: dict[tuple[str, str], dict[str, str]] = {}
+        for scheme in self.schemes.values():
+            for concept in scheme:
+                mine = proposed.setdefault((scheme.name, concept.id), {})
+                for label in concept.labels:
+                    for variant in surface_variants(label):
+                        key = normalize_surface(variant)
+                        if key in written or key in mine:
+                            continue
+                        mine[key] = variant
+                        owners.setdefault(key, set()).add((scheme.name, concept.id))
+        return {
+            owner: tuple(text for key, text in texts.items() if len(owners[key]) == 1)
+            for owner, texts in proposed.items()
+            if texts
+        }
+
+    def variants(self, scheme: str, concept_id: str) -> tuple[str, ...]:
+        """The generated surface forms a concept is also matched by (not its written labels)."""
+        return self._variants.get((scheme, concept_id), ())
 
     def __getitem__(self, scheme: str) -> ConceptScheme:
         try:
@@ -180,10 +212,12 @@ class Vocabularies:
                 found.append(self.schemes[name].concepts[cid])
         return found
 
-    def terms(self, schemes: Iterable[str] | None = None) -> Iterator[Term]:
+    def terms(self, schemes: Iterable[str] | None = None, variants: bool = True) -> Iterator[Term]:
         """(surface form, scheme, concept id, is_abbreviation) for the entity ruler.
 
         Labels are deduplicated case-insensitively per concept; abbreviations are kept as written.
+        With ``variants`` (the default) the generated spelling variants of the labels follow
+        (hyphen/space, British/American spelling, plural, "feeling X" -> "felt X").
         """
         for name in schemes or self.schemes:
             for concept in self[name]:
@@ -192,6 +226,9 @@ class Vocabularies:
                     key = normalize_surface(text)
                     if key and key not in seen:
                         seen.add(key)
+                        yield Term(text, name, concept.id, False)
+                if variants:
+                    for text in self.variants(name, concept.id):
                         yield Term(text, name, concept.id, False)
                 for text in dict.fromkeys(concept.abbreviations):
                     yield Term(text, name, concept.id, True)
@@ -239,6 +276,106 @@ class Vocabularies:
 def normalize_surface(text: str) -> str:
     """The key labels are compared on: NFKC, case-folded, single spaces."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+# --- generated spelling variants -------------------------------------------------------------
+# Papers write one term many ways: "drug-high" / "drug high", "cluster-randomised" / "cluster
+# randomized", "anaesthesia" / "anesthesia", "emergency departments", "felt detached". Rather than
+# listing every form in the files, each label is also matched by these variants.
+
+# (British, American) spellings, as regular expressions on lowercase words; each is applied in
+# both directions. Word-start anchors keep "hem"/"haem" off "chemotherapy".
+_SPELLINGS = (
+    (r"\banaesth", r"\banesth", "anaesth", "anesth"),
+    (r"(?<=[a-z])aemi", r"(?<=[a-z])emi(?=a)", "aemi", "emi"),
+    (r"\bhaem", r"\bhem(?=[aeo])", "haem", "hem"),
+    (r"\boedem", r"\bedem", "oedem", "edem"),
+    (r"\boesophag", r"\besophag", "oesophag", "esophag"),
+    (r"\boestr", r"\bestr(?=[aoi])", "oestr", "estr"),
+    (r"\bfoet", r"\bfet(?=[au])", "foet", "fet"),
+    (r"paediatr", r"pediatr", "paediatr", "pediatr"),
+    (r"ischaem", r"ischem", "ischaem", "ischem"),
+    (r"gynaecol", r"gynecol", "gynaecol", "gynecol"),
+    (r"orthopaed", r"orthoped", "orthopaed", "orthoped"),
+    (r"\bcaesar", r"\bcesar", "caesar", "cesar"),
+    (r"\bfaec", r"\bfec(?=[ae])", "faec", "fec"),
+    (r"\bcoeliac", r"\bceliac", "coeliac", "celiac"),
+    (r"(?<=[a-z])oea\b", r"(?<=(?:rrh|spn|apn))ea\b", "oea", "ea"),
+    (r"sulph", r"sulf", "sulph", "sulf"),
+    (r"\bcentre", r"\bcenter", "centre", "center"),
+    (r"\blitre", r"\bliter\b", "litre", "liter"),
+    (r"\bprogramme", r"\bprogram\b", "programme", "program"),
+    (r"(?<=[a-z]{3})our\b", r"(?<=(?:avi|umo|olo|abo|avo))or\b", "our", "or"),
+    (r"\banalogue", r"\banalog\b", "analogue", "analog"),
+    (r"\bageing", r"\baging", "ageing", "aging"),
+)
+# -ise / -ize, -isation / -ization on words with a stem of 4+ letters ("randomised", not "raised")
+_ISE = re.compile(r"\b([a-z]{4,}?)is(e|ed|es|ing|ation|ations)\b")
+_IZE = re.compile(r"\b([a-z]{4,}?)iz(e|ed|es|ing|ation|ations)\b")
+_VARIANT_MAX_WORDS = 3  # space -> hyphen variants only for labels up to this many words
+
+
+def _spelling_variants(text: str) -> set[str]:
+    british, american = text, text
+    for brit_re, amer_re, brit, amer in _SPELLINGS:
+        american = re.sub(brit_re, amer, american)
+        british = re.sub(amer_re, brit, british)
+    american = _ISE.sub(r"\1iz\2", american)
+    british = _IZE.sub(r"\1is\2", british)
+    return {british, american} - {text}
+
+
+def _plural(text: str) -> str | None:
+    words = text.split(" ")
+    last = words[-1]
+    if len(last) < 4 or not last.isalpha() or not last.islower() or last.endswith(("s", "ing", "ed")):
+        return None
+    if last.endswith("y") and last[-2] not in "aeiou":
+        last = last[:-1] + "ies"
+    elif last.endswith(("ch", "sh", "x", "z")):
+        last += "es"
+    else:
+        last += "s"
+    return " ".join([*words[:-1], last])
+
+
+def _hyphen_variants(text: str) -> set[str]:
+    found = set()
+    if "-" in text:
+        found.add(re.sub(r"(?<=\w)-(?=\w)", " ", text))  # "open-label" -> "open label"
+        if text.count("-") == 1:
+            found.add(re.sub(r"(?<=\w)-(?=\w)", "", text))  # "post-operative" -> "postoperative"
+    words = text.split(" ")
+    if "-" not in text and 2 <= len(words) <= _VARIANT_MAX_WORDS:
+        for i in range(len(words) - 1):  # "drug high" -> "drug-high"; "day case" -> "day-case"
+            found.add(" ".join(words[:i]) + (" " if i else "") + words[i] + "-" + " ".join(words[i + 1 :]))
+        if len(words) == 2:
+            found.add(words[0] + words[1])  # "day case" -> "daycase"
+    return found
+
+
+def surface_variants(label: str) -> list[str]:
+    """Other ways papers write ``label``, for matching only (never displayed): hyphen and space
+    ("drug high" <-> "drug-high", "open-label" -> "open label"), British and American spelling
+    ("randomised" <-> "randomized", "anaesthesia" <-> "anesthesia", "haemodynamic"), the plural of
+    the last word ("emergency department" -> "emergency departments"), and "feeling X" -> "felt X"
+    ("feeling detached" -> "felt detached"). Labels with digits, capitals or symbols other than
+    hyphens (names of instruments, "S(+)-ketamine") keep their exact spelling."""
+    text = normalize_surface(label)
+    if text != " ".join(label.split()) or not re.fullmatch(r"[a-z]+(?:[ -][a-z]+)*", text):
+        return []
+    base = {text} | _spelling_variants(text)
+    if text.startswith("feeling ") and not text.startswith("feeling of "):
+        rest = text[len("feeling ") :]
+        base |= {f"felt {rest}", f"feel {rest}", f"feels {rest}"}
+    found = set(base)
+    for form in base:
+        hyphens = _hyphen_variants(form)
+        found |= hyphens
+        # plurals of the written form and of its spaced form ("day cases"), not of every variant
+        found.update(p for p in map(_plural, [form, *(h for h in hyphens if "-" not in h and " " in h)]) if p)
+    found.discard(text)
+    return sorted(found)
 
 
 # --- loading the SKOS files --------------------------------------------------------------------

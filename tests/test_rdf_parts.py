@@ -143,6 +143,14 @@ def test_part_iri_is_a_stable_slug():
     assert part_iri("x-2001", " part 1 ") == part_iri("x-2001", "Part 1")
 
 
+def test_a_label_that_already_names_the_part_gives_the_same_triples():
+    plain, named = review(), review()
+    for st in named.studies:
+        if st.part:
+            st.label = f"{st.label} ({st.part.upper()})"
+    assert set(frames_to_graph(plain)[1]) == set(frames_to_graph(named)[1])
+
+
 def test_both_documents_pass_the_shapes_and_the_parts_give_no_size_warning():
     for frames in (review(), sigma_report()):
         report = validate_frames(frames)

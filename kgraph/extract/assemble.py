@@ -62,11 +62,11 @@ EXTRACTOR_NAME = "kgraph.extract.assemble"
 EXTRACTOR_VERSION = PIPELINE_VERSION
 EXTRACTOR = f"{EXTRACTOR_NAME}/{EXTRACTOR_VERSION}"
 
-# Drugs the corpus is about, in order of preference, when a paper compares two active
-# drugs ("magnesium versus ketamine"): the protocols are those of the focus drug and the
-# other drug is its comparator. Set KGRAPH_FOCUS_DRUGS="ketamine,lidocaine" (vocabulary
-# ids) to study other drugs; empty means "the drug the paper mentions most".
-DEFAULT_FOCUS_DRUGS = ("ketamine",)
+# The studied drug comes from the document (title, objective, intervention sentences, the
+# drug named most). A collection about one drug may still set an override, in order of
+# preference, for papers comparing two active drugs ("magnesium versus ketamine"):
+# KGRAPH_FOCUS_DRUGS="ketamine,lidocaine" (vocabulary ids). No built-in preference.
+DEFAULT_FOCUS_DRUGS: tuple[str, ...] = ()
 
 
 def focus_drugs() -> tuple[str, ...]:
@@ -81,12 +81,15 @@ def focus_drugs() -> tuple[str, ...]:
 # Roles: title | background | methods | results | conclusions | discussion | abstract
 # (an abstract without labelled parts counts as methods and results) | skip
 _ABSTRACT_LABELS = [
-    (r"background|context|introduction|objectives?|aims?|purpose|study objective|rationale|importance", "background"),
+    (r"background|context|introduction|objectives?|aims?|purpose|study objectives?|rationale|importance|"
+     r"background and (?:aims?|objectives?|purpose)|aims? and objectives", "background"),
+    (r"methods and findings|case (?:presentation|reports?|descriptions?|summary)|observations?", "abstract"),
+    (r"measurements and main results|main results|results?|findings|evidence synthesis", "results"),
     (r"methods?|materials and methods|patients and methods|design|study design|setting|settings|patients|participants|"
-     r"subjects|interventions?|measurements?|main outcome measures?|outcome measures?|design,? setting,? and participants|"
-     r"methods and materials", "methods"),
-    (r"results?|main results|findings|measurements and main results", "results"),
-    (r"conclusions?|interpretation|implications|discussion|perspective", "conclusions"),
+     r"subjects|interventions?|exposures?|measurements?|main outcomes? and measures?|main outcome measures?|outcome measures?|"
+     r"design,? setting,? and participants|design,? setting,? participants|setting and participants|participants and setting|"
+     r"methods and materials|data sources?|study selection|data extraction|evidence acquisition", "methods"),
+    (r"conclusions?(?: and relevance| and implications)?|interpretation|implications|discussion|perspective", "conclusions"),
     (r"key\s*words|keywords|trial registration|registration|funding|level of evidence", "skip"),
 ]
 _LABEL_RES = [
@@ -182,10 +185,15 @@ def _label_role(text: str) -> str | None:
         if m:
             return role
     for pat, role in _ABSTRACT_LABELS:
-        m = re.match(r"^\s*(" + pat + r")\s+(?=[A-Z0-9])", head, re.I)
+        m = re.match(r"^\s*(" + pat + r")\s+(?=(?-i:[A-Z0-9]))", head, re.I)
         if m and m.group(1)[0].isupper() and not re.match(
-            r"^\s*\S+\s+(?:of|from|in|on|for|to|and|were|was|are|is|show\w*|suggest\w*)\b", head, re.I
+            r"^\s*\S+\s+(?:of|from|in|on|for|to|and|were|was|are|is|show\w*|suggest\w*)\b", head
         ):
+            return role
+    for pat, role in _ABSTRACT_LABELS:
+        # a label a converter glued to its text: "ContextComplex regional pain ...", "RESULTSAll ..."
+        m = re.match(r"^\s*(" + pat + r")(?=(?-i:[A-Z][a-z]))", head, re.I)
+        if m and (m.group(1)[:1].isupper() and m.group(1)[1:2].islower() or m.group(1).isupper()):
             return role
     return None
 
@@ -1265,21 +1273,31 @@ def drug_mentions(ctx: Context) -> list[DrugMention]:
 
 
 def choose_focus_drug(ctx: Context, drugs: list[DrugMention]) -> Concept | None:
-    """The drug whose protocols the paper reports (see DEFAULT_FOCUS_DRUGS)."""
+    """The drug whose protocols the paper reports: the one the document names most in its
+    title, abstract, methods and intervention sentences (KGRAPH_FOCUS_DRUGS may override)."""
     counts: dict[str, float] = {}
     concept_of: dict[str, Concept] = {}
     dosed: set[str] = set()
     prominent: set[str] = set()
+    given: set[str] = set()
+    from_vocab: set[str] = set()
     for d in drugs:
         if is_placebo_concept(d.concept) or _is_diluent(d) or _is_class(d.concept.scheme, d.concept.id):
             continue
         w = {"title": 3.0, "abstract": 1.0, "methods": 1.0, "results": 0.5}.get(d.sent.role, 0.0)
-        if w == 0:
+        if w == 0 or _not_given(d):
             continue
+        if _INTERVENTION_CUE.search(d.sent.text):
+            w += 1.0  # the intervention sentences name the studied drug
+            given.add(d.concept.id)
         counts[d.concept.id] = counts.get(d.concept.id, 0.0) + w
         concept_of.setdefault(d.concept.id, d.concept)
+        if d.ent._.source != "lexicon":
+            from_vocab.add(d.concept.id)
         if d.sent.role == "title" or (d.sent.in_abstract and d.ent._.source != "lexicon"):
-            prominent.add(d.concept.id)
+            # a broad-lexicon word in a title ("dietary riboflavin intake") must also be given
+            if d.ent._.source != "lexicon" or d.sent.role != "title" or _INTERVENTION_CUE.search(d.sent.text):
+                prominent.add(d.concept.id)
         if any(_anchor(ctx, d.sent, m, _anchor_candidates(d.sent)) is not None
                and _anchor(ctx, d.sent, m, _anchor_candidates(d.sent)).start_char == d.ent.start_char
                for m in _quantities(ctx.doc, d.sent) if is_mass_dose(m.quantity) or is_rate(m.quantity) or is_concentration(m.quantity)):
@@ -1287,6 +1305,9 @@ def choose_focus_drug(ctx: Context, drugs: list[DrugMention]) -> Concept | None:
     # a drug named in passing (a questionnaire item, a prior treatment) is no studied drug:
     # it must be in the title or abstract, or be given with a dose
     counts = {k: v for k, v in counts.items() if k in prominent or k in dosed}
+    # a broad-lexicon hit (not a vocabulary drug) must be dosed or given, never just named
+    counts = {k: v for k, v in counts.items()
+              if k in from_vocab or k in dosed or k in given}
     if not counts:
         return None
     for preferred in focus_drugs():
@@ -1294,6 +1315,27 @@ def choose_focus_drug(ctx: Context, drugs: list[DrugMention]) -> Concept | None:
             return concept_of[preferred]
     best = max(counts, key=lambda k: counts[k])
     return concept_of[best]
+
+
+_INTERVENTION_CUE = re.compile(
+    r"\b(?:randomi[sz]ed to|randomly (?:assigned|allocated) to|allocated to|assigned to|received|receiving|"
+    r"administered|infused|infusions? of|given|treated with|dosed|intervention|study drug)\b", re.I)
+# contexts that name a drug that nobody was given: substances asked about in a survey, lab
+# reagents and buffers, nutrients measured in the diet or blood
+_NOT_GIVEN = re.compile(
+    r"\b(?:recreational|illicit|street drugs?|substances?|drug use|use of (?:alcohol|drugs|tobacco)|asked about|"
+    r"questionnaire|self-reported|buffer\w*|reagents?|assay\w*|incubat\w+|chromatograph\w*|culture medium|"
+    r"dietary|diet\b|intakes?|food|nutrient\w*|serum (?:levels?|concentrations?) of)\b", re.I)
+
+
+def _not_given(d: DrugMention) -> bool:
+    """A drug named where nobody receives it (a survey list, a lab reagent, a nutrient)."""
+    if not _NOT_GIVEN.search(d.sent.text):
+        return False
+    # unless this very mention is dosed or given ("ketamine 0.5 mg/kg was infused")
+    rel = d.ent.start_char - d.sent.start
+    near = d.sent.text[max(0, rel - 40) : rel + len(d.ent.text) + 40]
+    return not re.search(r"\d\s*(?:mg|µg|μg|mcg|g)\b|\b(?:infused|administered|randomi[sz]ed)\b", near, re.I)
 
 
 _DILUENT = re.compile(
@@ -1346,6 +1388,11 @@ _ADJ_CUE = re.compile(
     r"every (?:patient|participant|subject) received|in both (?:groups|arms)|with each infusion|"
     r"(?:nausea|vomiting|hallucinations|dysphoria|agitation|anxiety|" + _PRN_EVENTS + r")\s+(?:was |were )?(?:treated|managed|relieved) with|"
     r"responded to|"
+    # the adjunct as its own subject or as the first drug of each session:
+    # "Midazolam 1 mg/h was run throughout", "each began with midazolam 1 mg; ketamine was then ..."
+    r"(?:was|were) (?:run|infused|given|administered|continued|maintained) (?:throughout|concurrently|simultaneously)|"
+    r"throughout (?:the|each|every) (?:infusion|session|treatment)|"
+    r"(?:began|begun|started|commenced|preceded) (?:with|by)|"
     r"if " + _PRN_EVENTS + r"[^.;]{0,60}(?:occurred|developed|appeared))",
     re.I,
 )
@@ -1369,6 +1416,11 @@ _COMP_BETWEEN = re.compile(
     r"\b(?:or|versus|vs\.?|compared (?:with|to)|than|and with|with (?:lidocaine|placebo))\b|\(\d\)|\b\d\)|[\[(][a-d][\])]",
     re.I,
 )
+# amounts of a drug used, compared between groups: a consumption outcome
+_CONSUMPTION = re.compile(
+    r"\b(?:needed|required|requested|used|consumed|took)\s+(?:less|more|fewer|significantly less|significantly more)\b|"
+    r"\b(?:consumption|requirements?|use)\b[^.;]{0,40}\d[^.;]{0,15}\b(?:vs\.?|versus)\s*\d|"
+    r"\d[\d.]*\s*(?:mg|µg|μg|mcg)?\s*(?:vs\.?|versus)\s*\d[\d.]*\s*(?:mg|µg|μg|mcg)\b", re.I)
 _ACTIVE_PLACEBO = re.compile(r"active[- ]placebo|active control", re.I)
 _ALT_WORD = re.compile(r"\b(?:or|versus|vs\.?|compared (?:with|to)|against|either)\b", re.I)
 _ALT_SEPARATORS = re.compile(r"(?:\s|,|\bor\b|\bversus\b|\bvs\.?|\bcompared (?:with|to)\b|\bagainst\b|\beither\b|\bwith\b(?= ITEM)|ITEM|\bthe\b|\ba\b|\ban\b)*", re.I)
@@ -1468,6 +1520,8 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
             if re.search(r"\b(?:without|no|not|absence of)\b[^.;]{0,25}$", before, re.I):
                 placebo_negated = True
                 continue
+            if re.match(r"^[- ](?:responses?|effects?|responders?|rates?|response rates?)\b", after, re.I):
+                continue  # "placebo responses are substantial": the phenomenon, not an arm
             if re.search(r"^[- ]?controlled\b", after, re.I) and s.role == "title":
                 pass
             placebo_evidence.append(s)
@@ -1550,6 +1604,8 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
             and not _ELIGIBILITY.search(d.sent.text) and not re.search(r"\b(?:despite|prior|previous)\b", d.sent.text, re.I)
         ]
         for s, d in dose_mentions:
+            if _CONSUMPTION.search(s.text):
+                continue  # "needed less morphine (median 6 vs 10 mg)": an outcome, not a dose
             for q in _doses_for(ctx, s, d):
                 _add_unique(co.doses, _clone(q, "dose"))
         for s, d in entry["sents"]:
@@ -1839,15 +1895,19 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
                     ctx.warnings.append(f"unparseable quantity {q.text!r} kept as text ({reason}) at offset {m.start}")
                 continue
             if slot is None:
-                if not (focus_here or _discourse_is_focus(discourse_drug, s, focus)):
+                if not (focus_here or _discourse_is_focus(discourse_drug, s, focus) or (not ents and s.role == "results")):
                     continue
-                if s.role != "results" and _duration_is_infusion(ctx, s, m):
+                if s.role != "results" and (_duration_is_infusion(ctx, s, m) or _reported_infusion_duration(ctx, s, m)):
                     durations.append((_clone(q, "duration", s), s))
                 elif s.role == "results" and _reported_infusion_duration(ctx, s, m):
                     durations.append((_clone(q, "duration", s), s))
                 continue
             a = _anchor(ctx, s, m, ents)
             owner = a._.concept_id if a is not None else discourse_drug.get(s.block, focus.id)
+            if a is None and s.role == "results":
+                # a results sentence naming no drug ("the mean infusion rate was ...") reports
+                # on the studied drug, not on the adjunct named last
+                owner = focus.id
             if owner != focus.id:
                 continue
             before = ctx.text[max(s.start, m.start - 60) : m.start]
@@ -2137,7 +2197,8 @@ def _drop_bolus_duration(ctx: Context, p: Protocol) -> None:
             pos = text.find(q.text, ev.start, ev.end)
             if pos >= 0:
                 window = text[max(ev.start, pos - 60) : pos]
-                bolus_before = bool(re.search(r"(?:bolus|loading dose)[^.;,()]{0,40}$", window, re.I))
+                # "a loading dose of 0.1 mg.kg-1 over 5 min": dots inside units do not end the phrase
+                bolus_before = bool(re.search(r"(?:bolus|loading dose|loading infusion|load)(?:[^.;,()]|\.(?=\S)){0,40}$", window, re.I))
         if not bolus_before:
             kept.append(q)
     if kept:
@@ -2369,6 +2430,15 @@ _RELIEF_TOPIC = re.compile(
 )
 
 
+# the duration of the condition in an eligibility statement
+_DISEASE_DURATION_BEFORE = re.compile(
+    r"\b(?:(?:pain|symptoms?|disease|illness|neuralgia|condition|headaches?)\s+(?:(?!relief)[\w-]+\s+)?"
+    r"(?:lasting|persisting|present|duration(?: of)?|for)|history of [^.;]{0,30}|(?:adults|patients|participants|subjects|"
+    r"women|men|children) with [^.;]{0,60}(?:lasting|persisting|for|of))\s*(?:for\s+)?"
+    r"(?:more than|over|at least|longer than|>|≥|>=)?\s*$", re.I)
+_TIME_TO_EVENT = re.compile(r"\d\s*(?:[a-z]+\s*)?(?:vs\.?|versus)\s*$", re.I)
+_EVENT_TIME = re.compile(r"\btime to\b|\bfirst (?:flatus|bowel|defecation|stool|ambulation|mobili[sz]ation|oral intake|void\w*)\b|"
+                         r"\blength of (?:hospital )?stay\b|\b(?:discharge|extubation|recovery|emergence)\b", re.I)
 _MONITORING = re.compile(r"\b(?:monitor\w*|oximetry|telemetry|electrocardiograph\w*|ECG|vital signs|checked|safety)\b", re.I)
 
 
@@ -2501,6 +2571,12 @@ def find_relief(ctx: Context, measures: list[str], infusion_hours: Decimal | Non
                 after = clause[rel_end - c_start :]
                 if _NOT_RELIEF_BEFORE.search(before[-40:]) and not re.search(r"\b(?:up to|through|until)\s*$", before, re.I):
                     continue
+                if _DISEASE_DURATION_BEFORE.search(before[-80:]):
+                    continue  # "pain lasting more than 6 months": who was enrolled, not relief
+                if _TIME_TO_EVENT.search(before[-20:]) or re.match(r"\s*(?:vs\.?|versus)\s*\d", after) or (
+                        _EVENT_TIME.search(clause) and not _PAIN_TOPIC.search(clause)):
+                    continue  # "first flatus (median 38 vs 52 h)": a time to an event, compared
+
                 if re.match(r"\s*(?:of|in) (?:the )?(?:infusion|treatment)|\s*infusion|\s*-(?:hour|h|min|day) infusion|\s+(?:study period|follow-?up|treatment (?:phase|period))", after, re.I) \
                         or re.search(r"-(?:hour|h|minute|min|day|week|wk)$", q.text):
                     continue  # the infusion's own length, or the study's length

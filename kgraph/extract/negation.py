@@ -57,6 +57,7 @@ class _Cues:
     terminators: re.Pattern
     verbs: re.Pattern
     hedges: re.Pattern
+    any_cue: re.Pattern  # every negation and hedge cue in one regex: most windows have none
     max_pre: int
     max_subject: int
     max_post: int
@@ -93,6 +94,7 @@ def _load(path: Path) -> _Cues:
             terminators=_alt(raw["terminators"]),
             verbs=_alt(raw["occurrence_verbs"]),
             hedges=_alt(raw["hedges"]),
+            any_cue=_alt(raw["pre_negation"] + raw["pre_subject"] + raw["post_negation"] + raw["hedges"]),
             max_pre=int(mw.get("pre", 10)),
             max_subject=int(mw.get("subject", 14)),
             max_post=int(mw.get("post", 8)),
@@ -169,6 +171,8 @@ def assess(sentence_text: str, span_start: int, span_end: int) -> tuple[bool, bo
     while span_end < hi < len(low) and not low[hi].isspace():
         hi -= 1
     win = low[lo:hi]
+    if c.any_cue.search(win) is None:
+        return False, False, None
     a = _analyse(win)
     s, e = span_start - lo, span_end - lo
     found = _negation_cue(c, a, win, s, e)
@@ -180,7 +184,31 @@ def assess(sentence_text: str, span_start: int, span_end: int) -> tuple[bool, bo
     return False, False, None
 
 
+# "no serious adverse effects (including syncope, chest pain or miscarriage) were
+# reported": the examples in a parenthesis share the negation of the phrase they list.
+_EXAMPLES_OPEN_RE = re.compile(r"\(\s*(?:including|incl\.|e\.g\.|eg|such as|i\.e\.|namely|notably|especially)[\s,:]")
+
+
+def _examples_paren(text: str, s: int) -> int | None:
+    """Offset of the "(" when the mention at ``s`` is an example in a "(including ...)" list."""
+    p = text.rfind("(", 0, s)
+    if p == -1 or text.find(")", p, s) != -1 or ";" in text[p:s]:
+        return None
+    return p if _EXAMPLES_OPEN_RE.match(text, p) else None
+
+
 def _negation_cue(c: _Cues, a: _Analysis, text: str, s: int, e: int) -> tuple[int, int] | None:
+    found = _negation_cue_at(c, a, text, s, e)
+    if found is None:
+        p = _examples_paren(text, s)
+        if p is not None:
+            close = text.find(")", e)
+            # negated as the listing phrase is: cues before the "(" and after the ")"
+            found = _negation_cue_at(c, a, text, p, close + 1 if close != -1 else e)
+    return found
+
+
+def _negation_cue_at(c: _Cues, a: _Analysis, text: str, s: int, e: int) -> tuple[int, int] | None:
     best: tuple[int, tuple[int, int]] | None = None  # (distance in words, cue offsets)
     before = text[:s]
     for m in c.subject.finditer(before):

@@ -438,6 +438,10 @@ _TIMES_BACK_RE = re.compile(r"(?:(?<=[\s(,;])|(?<=[a-zµμ]))[x×X]\s?$")
 _INCIDENCE_NEXT_RE = re.compile(r"\s{0,2}(?:/|of\b|out\b)")
 _PAREN_NEXT_RE = re.compile(r"\s{0,2}\(")
 _TIMES_NEXT_RE = re.compile(r"\s?(?:times|x)(?![A-Za-z])")
+# the three above in one regex (they exclude each other): one match per candidate number
+_DIGIT_NEXT_RE = re.compile(
+    r"(?P<incidence>\s{0,2}(?:/|of\b|out\b))|(?P<paren>\s{0,2}\()|(?P<times>\s?(?:times|x)(?![A-Za-z]))"
+)
 
 
 _BACK_TRIGGER_CHARS = set("=:qQ.kKyYsSrRxX×")
@@ -486,11 +490,16 @@ def _pass_digit_led(sc: _Scan) -> None:
                 b = _back(_TIMES_BACK_RE, text, ds, 3)
                 if b is not None and _times(sc, b):
                     continue
-        if _INCIDENCE_NEXT_RE.match(text, d.end()) and _incidence(sc, ds):
+        nxt = _DIGIT_NEXT_RE.match(text, d.end())
+        if nxt is None:
             continue
-        if not _is_word(d.group(0)) and _PAREN_NEXT_RE.match(text, d.end()) and _count_pct(sc, ds):
-            continue
-        if _TIMES_NEXT_RE.match(text, d.end()) and not _bad_start(text, ds):
+        after = nxt.lastgroup
+        if after == "incidence":
+            _incidence(sc, ds)
+        elif after == "paren":
+            if not _is_word(d.group(0)):
+                _count_pct(sc, ds)
+        elif not _bad_start(text, ds):
             _times(sc, ds)
 
 
@@ -585,6 +594,20 @@ def _pass_numbers(sc: _Scan) -> None:
             pos = end
 
 
+# First characters of every continuation a unitless number can have: a range ("-", "to",
+# "through", "and"), a spread ("±", "+/-", "(SD"), a list (",", "and", "or").
+_CONTINUE_CHARS = frozenset("-–—‐‑t±+(,ao")
+
+
+def _may_continue(text: str, pos: int) -> bool:
+    """Cheap pre-check before the range/spread/list regexes (most numbers have none)."""
+    for i in range(pos, min(pos + 3, len(text))):
+        ch = text[i]
+        if not ch.isspace():
+            return ch in _CONTINUE_CHARS
+    return False
+
+
 def _unit_ok(u: UnitParse | None) -> bool:
     return u is not None and u.spec is not None
 
@@ -604,14 +627,14 @@ def _quantity_at(sc: _Scan, m: re.Match) -> int | None:
     text = sc.text
     start = m.start()
     low_unit = None
+    word1 = _is_word(m.group(0))
+    pos = m.end()
+    u1 = parse_unit(text, pos)
+    if u1 is None and (word1 or not _may_continue(text, pos)):
+        return None  # a bare number: no unit, and nothing that could start a range, spread or list
     v1 = _to_decimal(m.group(0))
     if v1 is None:
         return None
-    word1 = _is_word(m.group(0))
-    pos = m.end()
-    left = sc.left(start)
-    between = _BETWEEN_RE.search(left)
-    u1 = parse_unit(text, pos)
     if u1 is not None and u1.spec is None:
         if word1:
             return None
@@ -619,6 +642,8 @@ def _quantity_at(sc: _Scan, m: re.Match) -> int | None:
         return q.end
     if u1 is not None and word1 and unit_dimension(u1.spec.numerator) != "time":
         return None  # "one mg" is not how doses are written; "three months" is
+    left = sc.left(start)
+    between = _BETWEEN_RE.search(left)
     fields: dict = {}
     end = None
     unit = None
@@ -851,10 +876,14 @@ def _previous_in_list(sc: _Scan, start: int, left: str) -> QuantityMatch | None:
 def _pass_counts(sc: _Scan) -> None:
     """Numbers followed by a counted noun: "30 patients", "10 daily 4-hour infusions"."""
     text = sc.text
+    n_text = len(text)
     for m in sc.cands:
-        if sc.taken[m.start()] or not sc.free(m.start(), m.end()) or _bad_start(text, m.start()):
+        me = m.end()
+        if me >= n_text or not text[me].isspace():
+            continue  # the counted noun always follows after a space
+        if sc.taken[m.start()] or not sc.free(m.start(), me) or _bad_start(text, m.start()):
             continue
-        t = _COUNT_TAIL_RE.match(text, m.end())
+        t = _COUNT_TAIL_RE.match(text, me)
         if not t:
             continue
         if _LABEL_NUMBER_BACK_RE.search(text, max(0, m.start() - 12), m.start()):

@@ -22,8 +22,9 @@ from kgraph.parse.references import parse_reference, split_entries
 from kgraph.parse.sections import caption_label, canonical_kind, clean_heading
 from kgraph.parse.textnorm import normalize
 
-# piece tags
-TEXT, CITE, SUP, SUB = "", "cite", "sup", "sub"
+# piece tags; BARE is a bare number that may be a citation ("synthase.32 Ketamine",
+# "pain, 3-7 spinal"): it counts only when the document has a reference list its numbers fit
+TEXT, CITE, SUP, SUB, BARE = "", "cite", "sup", "sub", "bare"
 
 
 @dataclass
@@ -92,6 +93,8 @@ class DocumentBuilder:
                 exponent = tag == SUP and bool(_EXPONENT_BASES.search(prev)) and len(marker) <= 2
                 if not exponent:
                     nums = cit.parse_marker(marker, max_ref)
+            elif tag == BARE and max_ref:
+                nums = cit.parse_marker(marker, max_ref)
             if nums is None:
                 emit(text)  # not a citation: an exponent, a footnote mark, or a plain number
                 continue
@@ -291,7 +294,7 @@ def assign_sections(blocks: list[RawBlock]) -> list[str]:
         else:
             text = b.plain.lstrip()
             if current in (None, "title", "authors", "other") and not seen_body and b.kind == "paragraph":
-                if not seen_abstract and _STRUCTURED_OPEN_RE.match(text):
+                if not seen_abstract and (_STRUCTURED_OPEN_RE.match(text) or _STRUCTURED_LABEL_RE.match(text)):
                     current = "abstract"  # a structured abstract without its heading
                     seen_abstract = True
                     structured = True
@@ -317,10 +320,13 @@ def assign_sections(blocks: list[RawBlock]) -> list[str]:
     return kinds
 
 
-_STRUCTURED_OPEN_RE = re.compile(r"^(?:Background|Purpose|Objectives?|Aims?|Context|Importance|Introduction)\s*[:.]\s", re.I)
+_STRUCTURED_OPEN_RE = re.compile(
+    r"^(?:Background|Purpose|(?:Study )?Objectives?|Aims?(?: and objectives)?|Context|Importance|Introduction|Rationale)\s*[:.]\s",
+    re.I)
 _STRUCTURED_LABEL_RE = re.compile(
-    r"^(?:Materials? and Methods|Methods?|Design|Setting|Participants|Patients|Interventions?|Results?|Findings|"
-    r"Conclusions?|Interpretation|Limitations|Key ?Words?|Trial registration|Funding)\s*[:.]\s",
+    r"^(?:Materials? and Methods|Methods?|Design(?:,? Setting,? and Participants)?|Setting|Settings|Participants|Patients|"
+    r"Interventions?|Measurements?(?: and Main Results)?|Main Outcome Measures?|Outcome Measures?|Main Results|Results?|"
+    r"Findings|Conclusions?(?: and Relevance)?|Interpretation|Limitations|Key ?Words?|Trial registration|Funding)\s*[:.]\s",
     re.I,
 )
 _FRONT_MATTER_RE = re.compile(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from kgraph.errors import InputError
-from kgraph.parse.builder import CITE, SUB, TEXT, DocumentBuilder, RawBlock, doi_from, split_authors, year_from
+from kgraph.parse.builder import BARE, CITE, SUB, TEXT, DocumentBuilder, RawBlock, doi_from, split_authors, year_from
 from kgraph.parse.citations import SUPERSCRIPT_CHARS, from_superscript, from_subscript
 from kgraph.parse.model import Cell, Document, Span, Table
 from kgraph.parse.sections import caption_label, canonical_kind
@@ -75,16 +75,16 @@ def split_citations(text: str) -> list[tuple[str, str]]:
         for m in rx.finditer(text):
             g = m.group(1) if m.lastindex == 1 or m.group(1) else m.group(2)
             s = m.start(1) if m.group(1) is not None else m.start(2)
-            marks.append((s, s + len(g), g, CITE))
+            marks.append((s, s + len(g), g, BARE))
     for m in _AFTER_COMMA_RE.finditer(text):
         after = text[m.end():].lstrip()
         before = text[: m.start()].rstrip(",").split()
         single = not re.search(r"[-–,]", m.group(1).strip())
         if before and re.search(r"\d", before[-1]):
             continue  # "0.5, 1 and 2 mg" is a list of numbers
-        if single and _COUNT_WORDS.match(after):
-            continue
-        marks.append((m.start(1), m.end(1), m.group(1), CITE))
+        if single or _COUNT_WORDS.match(after):
+            continue  # "dizziness, 6 somnolence", "screened, 84 were randomized": a count
+        marks.append((m.start(1), m.end(1), m.group(1), BARE))
     marks.sort()
     pieces: list[tuple[str, str]] = []
     pos = 0
@@ -93,8 +93,8 @@ def split_citations(text: str) -> list[tuple[str, str]]:
             continue
         if start > pos:
             pieces.append((text[pos:start], TEXT))
-        if tag == CITE:
-            pieces.append((marker if not marker.startswith(" ") else marker, CITE))
+        if tag in (CITE, BARE):
+            pieces.append((marker, tag))
         else:
             pieces.append((marker, SUB))
         pos = end
@@ -171,6 +171,10 @@ def read_text(path: str, data: bytes, sha256: str) -> Document:
         # list items on their own lines are separate blocks ("- 2. ...", "- 3. ...")
         chunk: list[str] = []
         for line in p.split("\n"):
+            if len(chunk) == 1 and canonical_kind(chunk[0], strict=True) and not chunk[0].rstrip().endswith(","):
+                # "Abstract" (or "Methods") on its own line with the text right under it
+                paragraphs.append(chunk[0])
+                chunk = []
             if chunk and _BULLET_RE.match(line) and "\t" not in line:
                 paragraphs.append("\n".join(chunk))
                 chunk = []

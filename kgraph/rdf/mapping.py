@@ -315,8 +315,12 @@ class _GraphBuilder:
         """The study's resource and the one holding its facts: the same, or the part's resource
         (two parts' sizes, arms and outcomes on one node could not be told apart)."""
         whole = study_iri(st.key)
+        part = (st.part or "").strip()
+        label = (st.label or "").strip()
+        if part and label.lower().endswith(f"({part.lower()})"):  # "Smith 2001 (Part 1)": the study is "Smith 2001"
+            label = label[: -len(part) - 2].strip()
         self.add(whole, RDF.type, KG.Study)
-        self.lit(whole, RDFS.label, st.label)
+        self.lit(whole, RDFS.label, label)
         self.lit(whole, KG.key, st.key)
         self.lit(whole, KG.referenceNumber, st.reference_number)
         self.lit(whole, KG.firstAuthor, st.first_author)
@@ -326,12 +330,10 @@ class _GraphBuilder:
         self.lit(whole, KG.pmid, st.pmid)
         ev = self.evidence(whole, st.evidence, [])
         s = whole
-        part = (st.part or "").strip()
         if part:
             s = part_iri(st.key, part)
             self.add(s, RDF.type, KG.Study)
-            label = st.label if part.lower() in (st.label or "").lower() else f"{st.label} ({part})".strip()
-            self.lit(s, RDFS.label, label)
+            self.lit(s, RDFS.label, f"{label} ({part})".strip())
             self.lit(s, KG.key, st.key)
             self.lit(s, KG.part, part)
             self.add(s, DCTERMS.isPartOf, whole)
