@@ -84,7 +84,8 @@ _ABSTRACT_LABELS = [
     (r"background|context|introduction|objectives?|aims?|purpose|study objectives?|rationale|importance|"
      r"background and (?:aims?|objectives?|purpose)|aims? and objectives", "background"),
     (r"methods and findings|case (?:presentation|reports?|descriptions?|summary)|observations?", "abstract"),
-    (r"measurements and main results|main results|results?|findings|evidence synthesis", "results"),
+    # "(MEASUREMENTS) AND MAIN RESULTS:" when the splitter cut the label in two
+    (r"measurements and main results|(?:and )?main results|results?|findings|evidence synthesis", "results"),
     (r"methods?|materials and methods|patients and methods|design|study design|setting|settings|patients|participants|"
      r"subjects|interventions?|exposures?|measurements?|main outcomes? and measures?|main outcome measures?|outcome measures?|"
      r"design,? setting,? and participants|design,? setting,? participants|setting and participants|participants and setting|"
@@ -2430,6 +2431,9 @@ _RELIEF_TOPIC = re.compile(
 )
 
 
+_UP_TO_VISIT = re.compile(
+    r"\b(?:up to and including|up to|through|until|to)\s+(?:the\s+)?(?P<tp>(?P<unit>weeks?|months?|days?|hours?)\s+(?P<n>\d{1,3}))\b", re.I)
+_VISIT_HOURS = {"we": Decimal(168), "mo": Decimal(730), "da": Decimal(24), "ho": Decimal(1)}
 # the duration of the condition in an eligibility statement
 _DISEASE_DURATION_BEFORE = re.compile(
     r"\b(?:(?:pain|symptoms?|disease|illness|neuralgia|condition|headaches?)\s+(?:(?!relief)[\w-]+\s+)?"
@@ -2557,6 +2561,16 @@ def find_relief(ctx: Context, measures: list[str], infusion_hours: Decimal | Non
             m_end = _END_OF_INFUSION.search(clause)
             if m_end and not _NEGATIVE_RELIEF.search(clause[: m_end.start()][-25:]) and _RELIEF_TOPIC.search(clause):
                 _offer(best, (key, arm), Decimal(0), _relief_quantity("during the infusion", Decimal(0), s), s)
+            covered = [(m.start - s.start, m.end - s.start) for m in quantities]
+            for m_up in _UP_TO_VISIT.finditer(clause):
+                # "at each visit up to and including week 8": the last visit with relief, when
+                # the grammar did not read the unit-first time point
+                a_rel = c_start + m_up.start("tp")
+                if any(a <= a_rel < b for a, b in covered) or _NEGATIVE_RELIEF.search(clause[: m_up.start()]):
+                    continue
+                hours = Decimal(m_up.group("n")) * _VISIT_HOURS[m_up.group("unit").lower()[:2]]
+                if _POSITIVE_RELIEF.search(clause) and hours > 0:
+                    _offer(best, (key, arm), hours, _relief_quantity(_norm(m_up.group("tp")), hours, s), s)
             for m in quantities:
                 rel_start, rel_end = m.start - s.start, m.end - s.start
                 if not (c_start <= rel_start < c_end):

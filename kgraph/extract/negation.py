@@ -111,6 +111,7 @@ def reload_cues(path: Path | str | None = None) -> None:
     global _CUES
     _CUES = _load(Path(path) if path else CUES_FILE)
     _analyse.cache_clear()
+    _cue_spans.cache_clear()
 
 
 _WORD_RE = re.compile(r"[\w/%]+")
@@ -139,6 +140,12 @@ def _analyse(window: str) -> _Analysis:
     pseudo = tuple((m.start(), m.end()) for m in c.pseudo.finditer(window))
     terms = tuple(m.start() for m in c.terminators.finditer(window))
     return _Analysis(pseudo, terms)
+
+
+@lru_cache(maxsize=1024)
+def _cue_spans(low_sentence: str) -> tuple[tuple[int, int], ...]:
+    """Where any negation or hedge cue occurs in a lower-cased sentence."""
+    return tuple(m.span() for m in _CUES.any_cue.finditer(low_sentence))
 
 
 def _in_pseudo(a: _Analysis, s: int, e: int) -> bool:
@@ -170,9 +177,11 @@ def assess(sentence_text: str, span_start: int, span_end: int) -> tuple[bool, bo
         lo += 1  # never start inside a word ("casino" is not "no")
     while span_end < hi < len(low) and not low[hi].isspace():
         hi -= 1
-    win = low[lo:hi]
-    if c.any_cue.search(win) is None:
+    # Prefilter: no cue near the mention, nothing to assess. The cue search runs once per
+    # sentence (mentions of one sentence share it), not once per mention window.
+    if not any(cs < hi and ce > lo for cs, ce in _cue_spans(low)):
         return False, False, None
+    win = low[lo:hi]
     a = _analyse(win)
     s, e = span_start - lo, span_end - lo
     found = _negation_cue(c, a, win, s, e)

@@ -309,7 +309,7 @@ def assign_sections(blocks: list[RawBlock]) -> list[str]:
                     current = "introduction"
                     seen_body = True
             elif current == "abstract" and b.kind == "paragraph" and abstract_style is None and seen_abstract:
-                if structured and _STRUCTURED_LABEL_RE.match(text):
+                if structured and (_STRUCTURED_LABEL_RE.match(text) or _STRUCTURED_OPEN_RE.match(text)):
                     pass  # "Methods: ...", "Key Words: ..." belong to the abstract
                 elif structured and _FRONT_MATTER_RE.search(text[:200]):
                     pass
@@ -320,13 +320,17 @@ def assign_sections(blocks: list[RawBlock]) -> list[str]:
     return kinds
 
 
+# a label ends with ":" or ".", or runs into its text ("ContextMigraine ...", "Objective To ...")
+_LABEL_END = r"(?:\s*[:.]\s|\s+(?-i:[A-Z])|(?-i:[A-Z][a-z]))"
 _STRUCTURED_OPEN_RE = re.compile(
-    r"^(?:Background|Purpose|(?:Study )?Objectives?|Aims?(?: and objectives)?|Context|Importance|Introduction|Rationale)\s*[:.]\s",
+    r"^(?:Background|Purpose|(?:Study )?Objectives?|Aims?(?: and objectives)?|Context|Importance|Introduction|Rationale)"
+    + _LABEL_END,
     re.I)
 _STRUCTURED_LABEL_RE = re.compile(
     r"^(?:Materials? and Methods|Methods?|Design(?:,? Setting,? and Participants)?|Setting|Settings|Participants|Patients|"
     r"Interventions?|Measurements?(?: and Main Results)?|Main Outcome Measures?|Outcome Measures?|Main Results|Results?|"
-    r"Findings|Conclusions?(?: and Relevance)?|Interpretation|Limitations|Key ?Words?|Trial registration|Funding)\s*[:.]\s",
+    r"Findings|Conclusions?(?: and Relevance)?|Interpretation|Limitations|Key ?Words?|Trial registration|Funding)"
+    + _LABEL_END,
     re.I,
 )
 _FRONT_MATTER_RE = re.compile(

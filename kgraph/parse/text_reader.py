@@ -116,6 +116,14 @@ _FRONT_NOTE_RE = re.compile(
     re.I,
 )
 _TERMINAL = (".", "?", "!", ")", ":")
+# a structured-abstract label a converter glued to its text: "ContextMigraine is ...", "RESULTSAll ..."
+_GLUED_LABEL_RE = re.compile(
+    r"^((?:Background|Context|Importance|Objectives?|Aims?|Purpose|Design|Setting|Participants|Patients|Interventions?|"
+    r"Exposures?|Methods|Measurements|Main Outcome Measures?|Main Outcomes and Measures|Results|Findings|Conclusions?|"
+    r"Conclusions and Relevance|Interpretation|Design, Setting, and Participants|Measurements and Main Results)"
+    r"|(?:BACKGROUND|CONTEXT|OBJECTIVES?|AIMS?|PURPOSE|DESIGN|SETTING|PARTICIPANTS|PATIENTS|INTERVENTIONS?|METHODS|"
+    r"RESULTS|FINDINGS|CONCLUSIONS?))(?=[A-Z][a-z])"
+)
 _CONTINUED_RE = re.compile(r"^\(?\s*continued\s*\)?\.?$", re.I)
 
 
@@ -253,6 +261,7 @@ def read_text(path: str, data: bytes, sha256: str) -> Document:
             blocks.append(RawBlock("footnote", [(text, TEXT)]))
             continue
         text = _BULLET_RE.sub("", text)
+        text = _GLUED_LABEL_RE.sub(r"\1: ", text, count=1)
         blocks.append(RawBlock("paragraph", split_citations(text)))
     close_table()
 
@@ -321,6 +330,27 @@ _AUTHORS_RE = re.compile(r"\b(?:MD|PhD|MS|MSc|MPH|MBBS|DO|RN|PharmD|FRCA|MBChB)\
 _FRONT_NOISE_RE = re.compile(r"(?:19|20)\d{2}\s*;\s*\d|\bdoi\s*:|https?://|\bvol(?:ume)?\.?\s*\d|\bISSN\b", re.I)
 
 
+_CATEGORY_RE = re.compile(
+    r"^(?:original|research|clinical|brief|short|special|invited|review|case|rapid|scientific|full|regular)?\s*"
+    r"(?:articles?|contributions?|investigations?|reports?|research|communications?|papers?|studies|study|"
+    r"letters?(?: to the editor)?|correspondence|reviews?|trials?|originalien|übersichten)$",
+    re.I,
+)
+
+
+def _is_category_line(text: str, nxt: RawBlock | None) -> bool:
+    """A journal's article-type line: a few words naming a kind of article, or a
+    shorter line above a longer title-like line."""
+    t = text.strip().rstrip(":")
+    if _CATEGORY_RE.match(t):
+        return True
+    if nxt is None or nxt.kind not in ("paragraph", "heading") or len(t.split()) > 3:
+        return False
+    t1 = nxt.plain.strip()
+    return (4 <= len(t1.split()) <= 40 and not t1.endswith(".") and not _AUTHORS_RE.search(t1)
+            and canonical_kind(t1) is None and canonical_kind(t) is None and not re.search(r"[:,]", t))
+
+
 def _front_matter(blocks: list[RawBlock]) -> None:
     """The first short line that is not a notice or a citation line is the title,
     the name line after it the authors."""
@@ -330,6 +360,8 @@ def _front_matter(blocks: list[RawBlock]) -> None:
             return
         if _FRONT_NOISE_RE.search(t0) or (t0.rstrip().endswith(".") and len(t0.split()) <= 25):
             continue  # a journal line or a one-sentence notice above the title
+        if _is_category_line(t0, blocks[i + 1] if i + 1 < len(blocks) else None):
+            continue  # "Original Contribution", "Research Article" above the title
         if len(t0.split()) <= 40 and not t0.rstrip().endswith("."):
             b0.kind = "title"
             b0.level = 0
