@@ -38,6 +38,21 @@ NEGATED = [
     ("Nausea: none.", "Nausea"),
     ("Vomiting did not occur.", "Vomiting"),
     ("Dysphoria was reported by none of the patients.", "Dysphoria"),
+    # generic safety statements
+    ("There were no serious adverse events.", "adverse events"),
+    ("No serious adverse events were reported.", "serious adverse events"),
+    ("There was no evidence of harm.", "harm"),
+    ("All infusions were completed without any adverse events.", "adverse events"),
+    # "none of the X reported Y", any group noun, with a relative clause naming the group
+    ("None of the women reported dizziness.", "dizziness"),
+    ("None of the adolescents reported dizziness or vomiting.", "vomiting"),
+    ("None of the children who received ketamine reported nausea.", "nausea"),
+    ("None of the participants who underwent the infusion experienced hallucinations.", "hallucinations"),
+    ("No women reported dizziness.", "dizziness"),
+    # examples listed in a parenthesis share the negation of the phrase they list
+    ("No serious adverse effects of exercise (including syncope, chest pain, shortness of breath, "
+     "vaginal bleeding or miscarriage) were identified.", "miscarriage"),
+    ("Adverse effects (e.g. nausea, dizziness, headache, vomiting or blurred vision) were not observed.", "vomiting"),
 ]
 
 
@@ -83,6 +98,12 @@ NOT_NEGATED = [
     ("Side effects were mild: nausea in 3 patients.", "nausea"),
     ("Five of 10 patients reported dizziness.", "dizziness"),
     ("Not reported", "Not reported"),
+    # a relative clause that states the finding is not part of a negated subject
+    ("None of the patients who had nausea withdrew.", "nausea"),
+    # examples of an affirmed phrase stay affirmed
+    ("Adverse effects (including syncope, chest pain, shortness of breath, vaginal bleeding or miscarriage) "
+     "were common.", "miscarriage"),
+    ("No hallucinations were seen (but nausea, dizziness and vomiting occurred).", "vomiting"),
 ]
 
 
@@ -143,3 +164,14 @@ def test_long_sentence_window_does_not_cut_words():
     assert judge(sentence, "hallucinations")[0] is False
     sentence = "no " + "word " * 40 + "hallucinations occurred"
     assert judge(sentence, "hallucinations")[0] is False  # beyond any cue's reach
+
+
+def test_cue_prefilter_keeps_results():
+    """Sentences without any cue are answered by the prefilter: same result as the full rules."""
+    plain = "Hallucinations occurred in 6 of 30 patients after the 0.5 mg/kg infusion."
+    assert judge(plain, "Hallucinations") == (False, False, None)
+    # a cue far outside the mention's window does not change that
+    far = "No patient withdrew. " + "word " * 60 + plain
+    assert judge(far, "Hallucinations") == (False, False, None)
+    # and the same sentence text with a cue near the mention is assessed in full
+    assert judge("No hallucinations occurred in 6 of 30 patients.", "hallucinations")[0] is True

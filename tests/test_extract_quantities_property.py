@@ -96,6 +96,8 @@ def written_values(draw) -> tuple[str, str, dict]:
     a, b = draw(numbers()), draw(numbers())
     if form == "single":
         return a, {"value": Decimal(a)}
+    if form in ("range", "between") and Decimal(a) > Decimal(b):
+        a, b = b, a  # a range runs upwards; a downward pair is two quantities (tested below)
     if form == "range":
         sep = draw(st.sampled_from(["-", "–", " to ", " - ", "—"]))
         return f"{a}{sep}{b}", {"low": Decimal(a), "high": Decimal(b)}
@@ -185,3 +187,16 @@ def test_lists_share_unit(a, b, c):
     ms = find_quantities(text)
     assert [m.quantity.value for m in ms] == [Decimal(a), Decimal(b), Decimal(c)]
     assert all(m.quantity.unit == "ng/mL" for m in ms)
+
+
+@settings(max_examples=150, deadline=None)
+@given(a=numbers(), b=numbers(), spelling=st.sampled_from(sorted(RATE_SPELLINGS)))
+def test_no_range_runs_downwards(a, b, spelling):
+    """Whatever is written, a quantity's low end never exceeds its high end (same unit)."""
+    text = f"Ketamine was infused at {a}-{b} {spelling} or from {b} {spelling} to {a} mg/h."
+    for m in find_quantities(text):
+        q = m.quantity
+        if q.normalized_low is not None and q.normalized_high is not None:
+            assert q.normalized_low <= q.normalized_high, (text, m.text)
+        if q.low is not None and q.high is not None and m.low_unit is None:
+            assert q.low <= q.high, (text, m.text)

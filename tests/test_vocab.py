@@ -24,6 +24,7 @@ from kgraph.vocab import (
     broad_drug_lexicon,
     load_vocabularies,
     normalize_surface,
+    surface_variants,
     vocab_graph,
 )
 
@@ -37,8 +38,10 @@ CORE_SCHEMES = {
 }
 VOCAB_FILES = sorted(VOCAB_DIR.glob("*.ttl"))
 
-# Surface forms deliberately shared across schemes: an isomer name is both the drug and its form.
-CROSS_SCHEME_SHARED = {("drugs", "forms")}
+# Surface forms deliberately shared across schemes: an isomer name is both the drug and its form,
+# and a few words are both a condition and an adverse effect ("hypertension": the indication, or a
+# rise in blood pressure during treatment). The two concepts of a dual role are skos:related.
+CROSS_SCHEME_SHARED = {("drugs", "forms"), ("adverse_effects", "conditions")}
 
 
 @pytest.fixture(scope="module")
@@ -117,12 +120,23 @@ def test_surface_forms_shared_across_schemes_are_only_the_documented_ones(vocab)
     owners = defaultdict(set)
     for term in vocab.terms():
         if not term.is_abbreviation:
-            owners[normalize_surface(term.text)].add(term.scheme)
-    shared = {frozenset(schemes) for schemes in owners.values() if len(schemes) > 1}
-    assert shared <= {frozenset(pair) for pair in CROSS_SCHEME_SHARED}
+            owners[normalize_surface(term.text)].add((term.scheme, term.concept_id))
+    shared = {text: found for text, found in owners.items() if len({scheme for scheme, _ in found}) > 1}
+    assert {frozenset(scheme for scheme, _ in found) for found in shared.values()} <= {
+        frozenset(pair) for pair in CROSS_SCHEME_SHARED
+    }
     # the isomer names are among them, and the form points back to its drug
-    assert {"drugs", "forms"} == owners["esketamine"]
+    assert {"drugs", "forms"} == {scheme for scheme, _ in owners["esketamine"]}
     assert [c.id for c in vocab.related("forms", "s_ketamine", "drugs")] == ["ketamine"]
+    # a dual-role form names exactly one concept per scheme, and the two are skos:related
+    for text, found in shared.items():
+        schemes = dict(found)
+        if set(schemes) == {"adverse_effects", "conditions"}:
+            related = [c.id for c in vocab.related("conditions", schemes["conditions"], "adverse_effects")]
+            assert related == [schemes["adverse_effects"]], text
+            back = [c.id for c in vocab.related("adverse_effects", schemes["adverse_effects"], "conditions")]
+            assert back == [schemes["conditions"]], text
+    assert {("conditions", "hypertension"), ("adverse_effects", "hypertension")} == owners["hypertension"]
 
 
 def test_broader_stays_inside_the_scheme_and_has_no_cycles(vocab):
@@ -279,9 +293,119 @@ def test_abbreviations_resolve_case_sensitively(vocab, abbreviation, scheme, con
         ("meta-analysis", "designs", "meta_analysis"),
         ("intranasal", "routes", "intranasal"),
         ("transdermal", "routes", "transdermal"),
+        # designs of trials in general, as papers write them
+        ("cluster-randomised controlled trial", "designs", "cluster_randomized_trial"),
+        ("cluster randomized trial", "designs", "cluster_randomized_trial"),
+        ("stepped-wedge", "designs", "stepped_wedge_trial"),
+        ("pilot cluster-randomised controlled trial", "designs", "pilot_randomized_trial"),
+        ("feasibility study", "designs", "feasibility_study"),
+        ("quasi-experimental", "designs", "quasi_experimental_study"),
+        ("Quasiexperimental", "designs", "quasi_experimental_study"),
+        ("before-and-after study", "designs", "before_after_study"),
+        ("pre-post study", "designs", "before_after_study"),
+        ("controlled before-and-after study", "designs", "controlled_before_after_study"),
+        ("interrupted time series analysis", "designs", "interrupted_time_series"),
+        ("mixed-methods study", "designs", "mixed_methods_study"),
+        ("situational analysis", "designs", "descriptive_study"),
+        ("non-randomised controlled trial", "designs", "nonrandomized_controlled_trial"),
+        ("cross-sectional studies", "designs", "cross_sectional_study"),
+        ("prospective cohort study", "designs", "prospective_cohort_study"),
+        ("observational cohort", "designs", "cohort_study"),
+        ("Prospective observational", "designs", "prospective_observational_study"),
+        ("open prospective study", "designs", "prospective_observational_study"),
+        ("open-label single-arm", "designs", "single_arm_trial"),
+        ("systematic review without meta-analysis", "designs", "systematic_review"),
+        ("systematic review and meta-analysis", "designs", "meta_analysis"),
+        ("narrative review", "designs", "narrative_review"),
+        ("protocol paper", "designs", "study_protocol"),
+        ("quasi-randomised", "designs", "nonrandomized"),
+        # conditions beyond pain
+        ("hypertension", "conditions", "hypertension"),
+        ("adolescents with hypertension", "conditions", "hypertension"),
+        ("hypertensive patients", "conditions", "hypertension"),
+        ("pre-eclampsia", "conditions", "preeclampsia"),
+        ("T2DM", "conditions", "type_2_diabetes"),
+        ("type II diabetes", "conditions", "type_2_diabetes"),
+        ("gestational diabetes mellitus", "conditions", "gestational_diabetes"),
+        ("diabetes", "conditions", "diabetes_mellitus"),
+        ("obese", "conditions", "obesity"),
+        ("septic shock", "conditions", "septic_shock"),
+        ("septicaemia", "conditions", "sepsis"),
+        ("smokers", "conditions", "tobacco_dependence"),
+        ("alcohol dependence", "conditions", "alcohol_use_disorder"),
+        ("whiplash-associated disorders", "conditions", "whiplash_associated_disorder"),
+        ("WAD", "conditions", "whiplash_associated_disorder"),
+        ("insomnia", "conditions", "insomnia"),
+        ("generalized anxiety disorder", "conditions", "anxiety_disorder"),
+        ("patients with depression", "conditions", "major_depressive_disorder"),
+        ("respiratory infection", "conditions", "respiratory_tract_infection"),
+        ("influenza", "conditions", "influenza"),
+        ("pulmonary hypertension", "conditions", "pulmonary_hypertension"),
+        # outcomes beyond pain
+        ("28-day mortality", "outcomes", "mortality"),
+        ("in-hospital mortality", "outcomes", "mortality"),
+        ("overall survival", "outcomes", "survival"),
+        ("length of ICU stay", "outcomes", "length_of_stay"),
+        ("7-day point prevalence abstinence", "outcomes", "smoking_abstinence"),
+        ("MVPA", "outcomes", "physical_activity"),
+        ("moderate-to-vigorous physical activity", "outcomes", "physical_activity"),
+        ("BMI z-score", "outcomes", "body_mass_index"),
+        ("HbA1c", "outcomes", "glycated_hemoglobin"),
+        ("glycaemic control", "outcomes", "glycemic_control"),
+        ("hand-washing frequency", "outcomes", "hand_hygiene"),
+        ("quality of care", "outcomes", "quality_of_care"),
+        ("medication adherence", "outcomes", "adherence"),
+        ("questionnaire response rate", "outcomes", "survey_response_rate"),
+        ("Confusion Assessment Method", "outcomes", "delirium_assessment"),
+        ("RASS score", "outcomes", "sedation_score"),
+        ("time to first flatus", "outcomes", "return_of_bowel_function"),
+        ("rescue analgesia", "outcomes", "analgesic_consumption"),
+        ("morphine consumption", "outcomes", "opioid_consumption"),
+        ("time to first analgesic request", "outcomes", "time_to_first_rescue_analgesia"),
+        ("the patient's satisfaction", "outcomes", None),
+        ("patient's satisfaction", "outcomes", "patient_satisfaction"),
+        # settings
+        ("school-based", "settings", "school"),
+        ("secondary schools", "settings", "school"),
+        ("in the community", "settings", "community"),
+        ("primary care", "settings", "primary_care"),
+        ("general practices", "settings", "general_practice"),
+        ("emergency departments", "settings", "emergency_department"),
+        ("EDs", "settings", "emergency_department"),
+        ("hospital ward", "settings", "inpatient"),
+        ("day-case unit", "settings", "day_case"),
+        ("pain clinics", "settings", "pain_clinic"),
+        ("home-based", "settings", "home"),
+        ("in their own homes", "settings", "home"),
+        ("web-based intervention", "settings", "online"),
+        ("nursing homes", "settings", "nursing_home"),
+        # adverse effects
+        ("adverse events", "adverse_effects", "adverse_event"),
+        ("serious adverse events", "adverse_effects", "serious_adverse_event"),
+        ("SAEs", "adverse_effects", "serious_adverse_event"),
+        ("rise in liver enzymes", "adverse_effects", "elevated_liver_enzymes"),
+        ("liver enzymes rose", "adverse_effects", "elevated_liver_enzymes"),
+        ("ALT increase", "adverse_effects", "elevated_liver_enzymes"),
+        ("elevation of transaminases", "adverse_effects", "elevated_liver_enzymes"),
+        ("drug-high feeling", "adverse_effects", "inebriation"),
+        ("drug-high", "adverse_effects", "inebriation"),
+        ("felt detached", "adverse_effects", "dissociation"),
+        ("burning sensation along the infused vein", "adverse_effects", "injection_site_reaction"),
+        ("burning at the infusion site", "adverse_effects", "injection_site_reaction"),
+        ("injection site pain", "adverse_effects", "injection_site_reaction"),
+        ("akathisia", "adverse_effects", "akathisia"),
+        ("shortness of breath", "adverse_effects", "dyspnea"),
+        ("syncope", "adverse_effects", "syncope"),
+        ("miscarriage", "adverse_effects", "miscarriage"),
+        ("increases in systolic blood pressure", "adverse_effects", "hypertension"),
+        ("abuse potential", "adverse_effects", "abuse_potential"),
+        ("drug abuse", "adverse_effects", "abuse_potential"),
     ],
 )
 def test_domain_terms_are_recognized(vocab, text, scheme, concept_id):
+    if concept_id is None:  # a phrase that is only recognized inside a text ("the" is not part of the term)
+        assert vocab.lookup(text, scheme) == []
+        return
     assert [c.id for c in vocab.lookup(text, scheme)] == [concept_id]
 
 
@@ -310,12 +434,37 @@ def test_design_evidence_levels_follow_oxford_cebm(vocab):
         "case_control_study": 4,
         "historically_controlled_study": 4,
         "mechanism_based_reasoning": 5,
+        "cluster_randomized_trial": 2,
+        "stepped_wedge_trial": 2,
+        "pilot_randomized_trial": 2,
+        "feasibility_study": 4,
+        "quasi_experimental_study": 3,
+        "controlled_before_after_study": 3,
+        "before_after_study": 4,
+        "interrupted_time_series": 4,
+        "controlled_interrupted_time_series": 3,
+        "prospective_cohort_study": 3,
+        "cross_sectional_study": 4,
+        "ecological_study": 4,
+        "descriptive_study": 4,
+        "mixed_methods_study": 4,
+        "qualitative_study": 5,
+        "narrative_review": 5,
+        "single_arm_trial": 4,
     }
     for design_id, level in expected.items():
         assert vocab.concept("designs", design_id).evidence_level == level, design_id
         assert vocab.evidence_level(design_id) == level
     features = {c.id for c in vocab["designs"].narrower("study_design_feature")}
-    assert {"double_blind", "open_label", "crossover_design", "randomized"} <= features
+    assert {"double_blind", "open_label", "crossover_design", "randomized", "study_protocol", "secondary_analysis"} <= features
+    # randomized subtypes sit under the randomized controlled trial, so "randomized" is implied
+    for design_id in ("cluster_randomized_trial", "stepped_wedge_trial", "pilot_randomized_trial"):
+        assert "randomized_controlled_trial" in vocab["designs"].ancestors(design_id), design_id
+    # a feature written alone (a table cell "Retrospective") names the design it implies
+    implied = {"retrospective": "retrospective_study", "prospective": "prospective_observational_study",
+               "randomized": "randomized_controlled_trial", "nonrandomized": "nonrandomized_controlled_trial"}
+    for feature, design_id in implied.items():
+        assert [c.id for c in vocab.related("designs", feature, "designs")] == [design_id], feature
     for design in vocab["designs"]:
         if design.id in features or design.id == "study_design_feature":
             assert design.evidence_level is None, design.id
@@ -359,7 +508,7 @@ def test_concept_without_pref_label_is_rejected(tmp_path):
     target = _copy_vocab(tmp_path)
     path = target / "settings.ttl"
     text = path.read_text()
-    text = text.replace('skos:prefLabel "home"@en ;', "", 1)
+    text = text.replace('skos:prefLabel "home setting"@en ;', "", 1)
     path.write_text(text)
     with pytest.raises(InputError, match=r"settings/home needs exactly one English skos:prefLabel"):
         load_vocabularies(target)

@@ -276,6 +276,11 @@ def sentence_records(document: Document, doc: Doc) -> list[Sent]:
             page, bbox = block.span.page, block.span.bbox
             if section is None and block.section:
                 section = block.section
+        if loc is not None and loc[1].kind == "footnote":
+            # affiliations, author notes, dates, copyright: front matter wherever the layout put them
+            records.append(Sent(index=len(records), span=sent, start=start, end=sent.end_char, role="skip",
+                                section=section, page=page, bbox=bbox, block=block_no, in_abstract=False))
+            continue
         if stripped.count("|") >= 3 or stripped.count("\t") >= 3 or _in_table(document, start):
             # a table flattened into the text: its rows are not prose
             records.append(Sent(index=len(records), span=sent, start=start, end=sent.end_char, role="table",
@@ -696,16 +701,84 @@ def build_study(ctx: Context) -> Study | None:
         study.evidence_level = evidence_level_of(design_concept.id)
         if design_ev is not None:
             study.evidence.append(design_ev)
-    n, n_text, n_ev = find_sample_size(ctx, n_arms=max(2, len(study.arms)) if study.arms else None)
+    # "n = 30 per group" is multiplied only by a number of groups that is known
+    n_arms = len(study.arms) if len(study.arms) >= 2 else _stated_group_count(ctx)
+    n, n_text, n_ev = find_sample_size(ctx, n_arms=n_arms)
     if n is not None:
         study.n, study.n_text = n, n_text
         study.evidence.append(n_ev)
+    if study.design is None and (study.n is None or study.n == 1):
+        one = _one_patient_report(ctx)
+        if one is not None and "case_report" in {cid for (sc, cid) in vocabulary_index().terms_by_key if sc == "designs"}:
+            # a letter or case report about one patient: its design and n = 1
+            study.design = _concept("designs", "case_report")
+            study.evidence_level = evidence_level_of("case_report")
+            study.n, study.n_text = 1, _norm(one[1])
+            study.evidence.append(_evidence(one[0]))
     study.outcomes = find_outcomes(ctx, [a.protocol for a in study.arms if a.protocol is not None],
                                    roles.combination)
     study.adverse_effects = find_adverse_effects(ctx)
-    if focus is None and not study.conditions and study.design is None and not study.outcomes:
+    if (focus is None and not study.conditions and study.design is None and not study.outcomes
+            and study.n is None and study.setting is None):
         return None
+    if not study.evidence:
+        # a study kept for its drug, outcomes or effects alone still says where it was read
+        study.evidence.extend(_fallback_study_evidence(ctx, study))
     return study
+
+
+_ONE_PATIENT = re.compile(
+    r"(?:\b(?:we|I)\s+(?:report|describe|present)\s+(?:the\s+case\s+of\s+)?|^\s*|(?<=:\s)|\bcase\s+of\s+|\b(?:in|of|for)\s+)"
+    r"(?P<who>an?\s+(?:\d{1,3}[- ]year[- ]old|young|elderly|middle-aged|older)?\s*(?:[a-z-]+\s+){0,2}?"
+    r"(?:man|woman|boy|girl|patient|male|female|gentleman|lady|mother|veteran))\b",
+    re.I)
+
+
+def _one_patient_report(ctx: Context) -> tuple[Sent, str] | None:
+    """A report about one patient ("A 74-year-old woman ...", "We describe a patient ...")
+    that names no group of patients: a case report."""
+    hit = None
+    for s in ctx.sents:
+        if s.role not in ("title", "abstract", "methods", "results", "background_abstract", "other", "background"):
+            continue
+        if re.search(r"\b(?:case series|\d+\s+(?:consecutive\s+)?(?:patients|cases|subjects|participants))\b", s.text, re.I) \
+                and s.role in ("title", "abstract", "methods"):
+            return None
+        if hit is None:
+            m = _ONE_PATIENT.search(s.text)
+            lead = m.group(0)[: m.start("who") - m.start()].strip().lower() if m else ""
+            if m and (lead.startswith(("we", "i ", "case")) or lead == "" or s.role == "title"):
+                hit = (s, m.group("who"))
+    return hit
+
+
+def _fallback_study_evidence(ctx: Context, study: Study) -> list[Evidence]:
+    for group in ([a for a in study.arms], list(study.outcomes), list(study.adverse_effects)):
+        for item in group:
+            evs = list(getattr(item, "evidence", None) or [])
+            if not evs and getattr(item, "protocol", None) is not None:
+                evs = list(item.protocol.evidence)
+            if evs:
+                return evs[:1]
+    first = next((s for s in ctx.sents if s.role == "title"), None) or next(
+        (s for s in ctx.sents if s.role not in ("skip", "table") and s.text.strip()), None)
+    return [_evidence(first)] if first is not None else []
+
+
+_GROUP_COUNT = re.compile(
+    r"\b(two|three|four|five|2|3|4|5)\s+(?:(?:treatment|study|parallel|equal|dose|intervention)\s+)?(?:groups|arms)\b"
+    r"|\bone of (two|three|four|five|2|3|4|5)\b", re.I)
+
+
+def _stated_group_count(ctx: Context) -> int | None:
+    """The number of groups the abstract or methods state ("two groups", "one of three arms")."""
+    for s in ctx.sents:
+        if s.role not in ("abstract", "methods", "title"):
+            continue
+        m = _GROUP_COUNT.search(s.text)
+        if m:
+            return parse_int(m.group(1) or m.group(2))
+    return None
 
 
 def _arms(protocols: list[Protocol], comparators: list[Comparator]) -> list[Arm]:
@@ -872,6 +945,14 @@ def decide_design(ctx: Context, dm: DesignMentions, comparators: list[Comparator
         if "_no_placebo" in dm.features and not any(c.kind in ("placebo", "active_placebo") for c in comparators):
             placebo = False
         active = any(c.kind == "active" for c in comparators) or "active_controlled" in dm.features
+        # a kind of RCT the vocabulary names beyond the comparator split (cluster, stepped-wedge,
+        # pilot): the stated kind is the design; a pilot of a cluster trial is a cluster trial
+        special = [t for t in type_ids if is_under(t, _RCT) and t not in (_RCT, _RCT_PLACEBO, _RCT_ACTIVE, _RCT_CROSSOVER)
+                   and not any(is_under(t, x) for x in (_RCT_PLACEBO, _RCT_ACTIVE, _RCT_CROSSOVER))]
+        if special:
+            chosen = max(special, key=lambda t: (_specificity(("designs", t)), "pilot" not in t))
+            ev = next(_evidence(s) for cid, _, s in dm.types if cid == chosen)
+            return _concept("designs", chosen), ev
         if crossover and _RCT_CROSSOVER in known:
             chosen = _RCT_CROSSOVER
         elif placebo and _RCT_PLACEBO in known:
@@ -1146,8 +1227,19 @@ def _refine_with_narrower(ctx: Context, keys: list[tuple[str, str]], population:
 _PEOPLE = (
     r"(?:patients|participants|subjects|volunteers|adults|women|men|children|individuals|persons|people|"
     r"amputees|members|veterans|soldiers|outpatients|inpatients|cases|adolescents|infants|elderly|"
-    r"consecutive patients|study participants|recipients)"
+    r"consecutive patients|study participants|recipients|students|pupils|schoolchildren|smokers|residents|mothers|"
+    r"pregnant women|girls|boys|neonates|newborns|respondents|nurses|physicians|doctors|clinicians|workers|employees|"
+    r"caregivers|carers|teenagers|youths?|clients|athletes|users|drinkers|households|families|dyads|couples|"
+    r"healthy volunteers|older adults|older people|survivors|mothers-to-be|parturients|pregnancies)"
 )
+# a part of the sample, never its total: a per-protocol set, focus groups, interviews, a subgroup
+_N_SUBSET = re.compile(
+    r"\b(?:per[- ]protocol|focus groups?|interview(?:s|ed|ees)?|sub-?groups?|subsets?|sub-?samples?|completers?|"
+    r"qualitative|nested|pilot phase|each (?:focus )?group|each (?:arm|site|centre|center|school|class|cluster|clinic))\b",
+    re.I)
+# "Participants: 460 ...", "Patients 60 adults ...": the structured abstract's own count
+_N_LABEL = re.compile(r"^\s*(?:Participants|Patients|Subjects|Population|Sample|Design,? setting,? and participants|"
+                      r"Setting and participants|Participants and setting|Study population)\s*[:.]?\s*", re.I)
 _N_PATTERNS = [
     # "60 patients", "Twenty-two wounded service members", "26 women with FM"
     re.compile(r"\b(?P<num>" + NUMBER_RE + r")\s+(?:[A-Za-z-]+\s+){0,3}?" + _PEOPLE + r"\b", re.I),
@@ -1214,6 +1306,13 @@ def find_sample_size(ctx: Context, n_arms: int | None = None) -> tuple[int | Non
                 score += 4
             elif re.search(r"\bcompleted\b", window, re.I):
                 score += 2
+            if _N_SUBSET.search(window):
+                score -= 5
+            label = _N_LABEL.match(text)
+            if label and rel - label.end() <= 40:
+                score += 3
+            if _N_SUBSET.search(window) is None and re.search(r"\b(?:per|in each|each)\s+(?:group|arm)\b", clause_before[-40:], re.I):
+                per_group = True
             if re.search(r"\b(?:screened|assessed for eligibility|excluded|withdr[ea]w\w*|dropped out|lost to|declined|refused|approached|eligible|discontinued)\b", window, re.I):
                 score -= 6
             finding = s.role == "results" or bool(_ents(s, "ADVERSE_EFFECT"))
@@ -1463,6 +1562,34 @@ def _alternatives(ctx: Context, s: Sent, a: Span, b: Span) -> bool:
     return "," in seg and bool(re.match(r"^[^.;]*?,?\s+or\s+", tail))
 
 
+_USUAL_CARE = (r"(?:usual|standard|routine|conventional) (?:care|treatment|practice|management)|treatment as usual|"
+               r"information[- ]only(?: [\w-]+)?|measurement[- ]only(?: [\w-]+)?|no[- ]intervention(?: control)?|wait(?:ing)?[- ]?list(?: control)?|"
+               r"attention[- ]control|minimal (?:advice|intervention)")
+_USUAL_CARE_ARM = re.compile(
+    r"\b(?:or|versus|vs\.?|compared (?:with|to)|to|with|control (?:group|arm|condition)s?\s+(?:received|got|had|was|were)?)\s+"
+    r"(?:an?\s+|the\s+|continued\s+)?(?P<c>" + _USUAL_CARE + r")\b"
+    r"|\b(?P<c2>" + _USUAL_CARE + r")\s+(?:group|arm|control|condition|comparator)\b", re.I)
+
+
+def usual_care_comparators(ctx: Context) -> list[Comparator]:
+    """A control arm that is care as usual ("randomised to the website or usual care",
+    "an information-only control group"): a comparator of kind usual_care, not a drug arm.
+    Background care given to everyone ("in addition to their usual analgesia") is not one."""
+    for s in ctx.sents:
+        if s.role not in ("title", "abstract", "methods"):
+            continue
+        for m in _USUAL_CARE_ARM.finditer(s.text):
+            before = s.text[: m.start()]
+            if re.search(r"\b(?:in addition to|added to|on top of|alongside|continued)\s*$", before, re.I):
+                continue
+            if not re.search(r"\b(?:randomi[sz]\w*|allocated|assigned|control|compar\w+|versus|vs|arms?|groups?)\b", s.text, re.I) \
+                    and s.role != "title":
+                continue
+            label = _norm(m.group("c") or m.group("c2")).lower()
+            return [Comparator(label=label, kind="usual_care", evidence=[_evidence(s)])]
+    return []
+
+
 def _purpose_of(s: Sent, d: DrugMention) -> str | None:
     """Why an adjunct was given: the purpose phrase after it (up to the next drug), else the
     one just before it in the same clause."""
@@ -1526,6 +1653,7 @@ def classify_drugs(ctx: Context, drugs: list[DrugMention], focus: Concept) -> Dr
             if re.search(r"^[- ]?controlled\b", after, re.I) and s.role == "title":
                 pass
             placebo_evidence.append(s)
+    roles.comparators.extend(usual_care_comparators(ctx))
     if placebo_evidence and not (placebo_negated and len(placebo_evidence) == 0):
         roles.placebo = True
         roles.comparators.append(
@@ -1898,7 +2026,8 @@ def build_protocols(ctx: Context, drugs: list[DrugMention], focus: Concept, role
             if slot is None:
                 if not (focus_here or _discourse_is_focus(discourse_drug, s, focus) or (not ents and s.role == "results")):
                     continue
-                if s.role != "results" and (_duration_is_infusion(ctx, s, m) or _reported_infusion_duration(ctx, s, m)):
+                if s.role != "results" and (_duration_is_infusion(ctx, s, m) or (
+                        _reported_infusion_duration(ctx, s, m) and not _RELIEF_WORDS.search(s.text))):
                     durations.append((_clone(q, "duration", s), s))
                 elif s.role == "results" and _reported_infusion_duration(ctx, s, m):
                     durations.append((_clone(q, "duration", s), s))
@@ -2222,8 +2351,11 @@ def find_route(ctx: Context, focus: Concept) -> str | None:
                 if nearest is None and re.search(r"\b(?:infus\w+|given|administered|delivered|lines?|cannula\w*|catheters?|pump)\b", s.text, re.I) \
                         and not re.search(r"\b(?:previous|prior|history|course of|failed|despite)\b", s.text, re.I):
                     counts[route] = counts.get(route, 0) + 1
-            elif focus_ents and re.search(r"\b(?:each|all|both)\b", s.text, re.I):
-                # "ketamine or saline, each infused intravenously"
+            elif focus_ents and (re.search(r"\b(?:each|all|both)\b", s.text, re.I) or (
+                    nearest.end_char <= start and re.search(r"\b(?:was|were)\s+(?:infused|given|administered|injected)\s*$",
+                                                            ctx.text[nearest.end_char : start], re.I))):
+                # "ketamine or saline, each infused intravenously"; "ketamine 0.3 mg/kg or an
+                # equal volume of saline was infused intravenously": the route of both alternatives
                 near_focus = min(abs(focus_ents[0].start_char - start), abs(start - focus_ents[0].end_char))
                 if near_focus < 120 and nearest._.concept_id != focus.id and is_placebo_concept(_ent_concept(nearest)):
                     counts[route] = counts.get(route, 0) + 1
@@ -2431,9 +2563,10 @@ _RELIEF_TOPIC = re.compile(
 )
 
 
+_RELIEF_WORDS = re.compile(r"\b(?:relief|relieved|effects?|benefit|analgesi\w*|response)\b", re.I)
 _UP_TO_VISIT = re.compile(
     r"\b(?:up to and including|up to|through|until|to)\s+(?:the\s+)?(?P<tp>(?P<unit>weeks?|months?|days?|hours?)\s+(?P<n>\d{1,3}))\b", re.I)
-_VISIT_HOURS = {"we": Decimal(168), "mo": Decimal(730), "da": Decimal(24), "ho": Decimal(1)}
+_VISIT_HOURS = {"we": Decimal(168), "mo": Decimal("730.5"), "da": Decimal(24), "ho": Decimal(1)}
 # the duration of the condition in an eligibility statement
 _DISEASE_DURATION_BEFORE = re.compile(
     r"\b(?:(?:pain|symptoms?|disease|illness|neuralgia|condition|headaches?)\s+(?:(?!relief)[\w-]+\s+)?"
@@ -2446,10 +2579,112 @@ _EVENT_TIME = re.compile(r"\btime to\b|\bfirst (?:flatus|bowel|defecation|stool|
 _MONITORING = re.compile(r"\b(?:monitor\w*|oximetry|telemetry|electrocardiograph\w*|ECG|vital signs|checked|safety)\b", re.I)
 
 
+_STATED_OUTCOME = re.compile(r"\b(?:outcomes?|end ?points?|efficacy (?:variable|measure)s?)\b", re.I)
+_SECONDARY = re.compile(r"\b(?:secondary|tertiary|exploratory|other (?:outcomes|end ?points|measures))\b", re.I)
+# a score used to select or diagnose patients: "a DN4 score of 4 or more", "confirmed by ... at screening"
+_THRESHOLD_AFTER = re.compile(
+    r"^[^.;]{0,25}?(?:≥|>=|>|\bat least\b|\bof \d+(?:\.\d+)? or (?:more|higher|greater|above)\b|\b(?:above|over) \d)", re.I)
+_THRESHOLD_BEFORE = re.compile(
+    r"(?:≥|>=|>|\bat least|\bmore than|\bor (?:more|higher|above))\s*\d*(?:\.\d+)?\s*(?:points?\s+)?(?:on|in|of)\s+(?:the\s+)?$", re.I)
+_SELECTION_BEFORE = re.compile(r"\b(?:confirmed|diagnos\w+|screen\w*|qualif\w+|select\w*|identified)\b[^.;]{0,40}$", re.I)
+_SURVEY = re.compile(r"\b(?:survey|questionnaires?|invit\w*|e-?mails?|returned|participation|recruit\w*|sample size|assum\w+|"
+                     r"maximi[sz]\w*|follow-?up|contact\w*|reminders?)\b", re.I)
+_TREATMENT_RESPONSE = re.compile(r"\b(?:pain|responders?|relief|reduction|improvement|remission|treatment response)\b", re.I)
+# vital signs are recorded for safety; they are outcomes only where the paper calls them so
+_VITAL_SIGN = re.compile(r"\b(?:heart rate|pulse|blood pressure|oxygen saturation|respiratory rate|temperature|vital signs?)\b", re.I)
+
+
+def _consumption_outcome(s: Sent) -> str | None:
+    """The consumption outcome a sentence reports by naming the drug used less or more
+    ("patients needed less morphine"), without the word "consumption"."""
+    if not _CONSUMPTION.search(s.text) or any(e._.concept_id in ("opioid_consumption", "analgesic_consumption")
+                                              for e in _ents(s, "OUTCOME_MEASURE")):
+        return None
+    broader = _broader_map()
+    for e in _ents(s, "DRUG"):
+        cid = e._.concept_id
+        if not cid:
+            continue
+        rel = e.start_char - s.start
+        if not re.search(r"\b(?:less|more|fewer|consumption|requirements?|use)\b", s.text[max(0, rel - 30) : rel + len(e.text) + 30], re.I):
+            continue
+        parents = broader.get(("drugs", cid), set())
+        if ("drugs", "opioid") in parents or cid == "opioid":
+            return "opioid_consumption"
+        if any(p[1] in ("analgesic", "nsaid", "non_opioid_analgesic") for p in parents):
+            return "analgesic_consumption"
+    return None
+
+
+def _outcome_not_measured(s: Sent, e: Span, c: Concept) -> bool:
+    """A mention that is no outcome of the trial: an eligibility threshold, a screening tool,
+    a survey's response rate."""
+    rel_s, rel_e = e.start_char - s.start, e.end_char - s.start
+    before, after = s.text[:rel_s], s.text[rel_e:]
+    if _THRESHOLD_AFTER.search(after) and not _STATED_OUTCOME.search(s.text):
+        return True
+    if _SELECTION_BEFORE.search(before[-60:]) or _THRESHOLD_BEFORE.search(before[-60:]):
+        return True
+    if re.search(r"\bresponse rates?\b", e.text, re.I) and _SURVEY.search(s.text) and not _TREATMENT_RESPONSE.search(s.text):
+        return True
+    return False
+
+
+def _is_primary_mention(s: Sent, e: Span) -> bool:
+    """"The primary outcome was X; secondary outcomes were Y and Z": only X is primary. A
+    mention is primary when "primary" governs it: it comes after "primary" with no
+    "secondary" between, or right before "was the primary ..."."""
+    rel = e.start_char - s.start
+    text = s.text
+    best = None
+    for m in re.finditer(r"\bprimary\b", text, re.I):
+        if m.start() <= rel:
+            between = text[m.end() : rel]
+            if not _SECONDARY.search(between):
+                best = True
+        else:
+            between = text[e.end_char - s.start : m.start()]
+            if len(between) < 60 and not _SECONDARY.search(between) and not re.search(r"[;]", between):
+                best = True
+    return bool(best)
+
+
+def _drop_constructs_and_vitals(order: list[str], stated: set[str]) -> list[str]:
+    """Generic pain constructs ("pain relief", "spontaneous pain") give way to a named pain
+    instrument (VAS, NRS, MPQ ...); vital signs count only when stated as outcomes."""
+    try:
+        from kgraph.vocab import load_vocabularies
+        scheme = load_vocabularies()["outcomes"]
+    except Exception:  # vocabulary unavailable: keep what was found
+        return order
+    roots = {"pain_intensity", "pain_relief"}
+
+    def family(cid: str) -> bool:
+        return cid in scheme and (cid in roots or any(a in roots for a in scheme.ancestors(cid)))
+
+    has_instrument = any(family(c) and _has_abbreviation(scheme, c) for c in order)
+    out = []
+    for cid in order:
+        if has_instrument and family(cid) and not _has_abbreviation(scheme, cid):
+            continue
+        label = cid.replace("_", " ")
+        if _VITAL_SIGN.search(label) and cid not in stated:
+            continue
+        out.append(cid)
+    return out
+
+
+def _has_abbreviation(scheme: Any, cid: str) -> bool:
+    """An instrument (VAS, NRS, GPR) has an abbreviation; a construct ("pain relief") has none."""
+    c = scheme.concepts.get(cid)
+    return bool(c is not None and c.abbreviations)
+
+
 def find_outcomes(ctx: Context, protocols: list[Protocol] | None = None, combination: list[Coadministration] | None = None) -> list[Outcome]:
     outcomes: dict[str, Outcome] = {}
     order: list[str] = []
     primary_ids: set[str] = set()
+    stated: set[str] = set()  # named as an outcome / end point
     for s in ctx.sents:
         if s.role not in ("abstract", "methods", "results", "title"):
             continue
@@ -2458,16 +2693,25 @@ def find_outcomes(ctx: Context, protocols: list[Protocol] | None = None, combina
             continue
         for e in _ents(s, "OUTCOME_MEASURE"):
             c = _ent_concept(e)
-            if c is None:
+            if c is None or _outcome_not_measured(s, e, c):
                 continue
             if c.id not in outcomes:
                 outcomes[c.id] = Outcome(measure=c, text=_norm(s.text), evidence=[_evidence(s)])
                 order.append(c.id)
-            if re.search(r"\bprimary\b", s.text, re.I):
+            if _is_primary_mention(s, e):
                 primary_ids.add(c.id)
+            if _STATED_OUTCOME.search(s.text):
+                stated.add(c.id)
+        consumed = _consumption_outcome(s)
+        if consumed is not None and consumed not in outcomes and s.role != "title":
+            # "needed less morphine in the first 24 h (median 6 vs 10 mg)": opioid use as an outcome
+            c = _concept("outcomes", consumed)
+            outcomes[consumed] = Outcome(measure=c, text=_norm(s.text), evidence=[_evidence(s)])
+            order.append(consumed)
     # a construct named next to its instrument ("pain intensity" and "NRS"): keep the instrument
     keep = set(k[1] for k in _drop_broader([("outcomes", c) for c in order]))
     order = [c for c in order if c in keep]
+    order = _drop_constructs_and_vitals(order, stated)
     for cid in primary_ids:
         if cid in outcomes:
             outcomes[cid].primary = True
@@ -2598,7 +2842,8 @@ def find_relief(ctx: Context, measures: list[str], infusion_hours: Decimal | Non
                     continue
                 if _NEGATIVE_RELIEF.search(before):
                     continue
-                if re.search(r"\b(?:disappeared|waned|had gone|no longer|returned|faded)\b", before[-50:] + " " + after[:30], re.I):
+                own_after = re.split(r",\s+(?:and|but)\b", after[:30])[0]  # "..., and no longer at week 9" is the next time point's
+                if re.search(r"\b(?:disappeared|waned|had gone|no longer|returned|faded)\b", before[-50:] + " " + own_after, re.I):
                     continue
                 if re.search(r"\b(?:onward|onwards)\b", after[:12], re.I):
                     continue
@@ -2638,6 +2883,9 @@ _AE_NOT_FINDING_BEFORE = re.compile(
     r"\bunder|\bmimic(?:s|ked)? the|\bscored? (?:on|for)|\bassess(?:ed|ment of)|\bmeasured)\s+(?:the\s+)?$",
     re.I,
 )
+_MISSED_VISIT_REASON = re.compile(
+    r"\b(?:miss\w*|did not (?:attend|complete|return)|non-?attendance|not attend\w*|absen\w+|skipp\w+)\b[^.;]{0,80}"
+    r"\b(?:because of|due to|owing to|reasons?|citing|such as)\b[^.;]{0,60}$", re.I)
 _EXAMPLES_INTRO = re.compile(r"^\s*(?:\(|,\s*(?:mostly|mainly|chiefly|predominantly|such as|including|e\.g\.,?|especially)\s)", re.I)
 
 
@@ -2653,7 +2901,7 @@ def find_adverse_effects(ctx: Context) -> list[AdverseEffect]:
     its own count or its examples are not reported on their own."""
     found: dict[str, AdverseEffect] = {}
     order: list[str] = []
-    generic = _scheme_roots("adverse_effects")
+    generic = _generic_effects()
     condition_words = _condition_words(ctx)
     example_only: dict[str, bool] = {}
     groups: dict[str, tuple[bool, list[str]]] = {}  # id -> (has incidence, example ids)
@@ -2664,12 +2912,25 @@ def find_adverse_effects(ctx: Context) -> list[AdverseEffect]:
         example_spans = _example_lists(s, ents)
         for e in ents:
             c = _ent_concept(e)
-            if c is None or c.id in generic:
+            if c is None:
                 continue
             rel_s, rel_e = e.start_char - s.start, e.end_char - s.start
             after, before = s.text[rel_e:], s.text[:rel_s]
+            if c.id in generic:
+                # "There were no adverse events": a finding of its own, negated. A heading of
+                # named effects, "no other adverse events" or "adverse events occurred" is not.
+                named = any(_ent_concept(x) is not None and _ent_concept(x).id not in generic for x in ents)
+                if not e._.negated or named or re.search(r"\b(?:other|further|additional|new|unexpected)\s+$", before, re.I):
+                    continue
+                if c.id not in found:
+                    found[c.id] = AdverseEffect(effect=c, negated=True, evidence=[_evidence(s)])
+                    order.append(c.id)
+                    example_only[c.id] = False
+                continue
             if _AE_NOT_FINDING_AFTER.search(after) or _AE_NOT_FINDING_BEFORE.search(before[-40:]):
                 continue
+            if _MISSED_VISIT_REASON.search(before[-120:]):
+                continue  # "missed a session because of forgetfulness": a reason, not an effect
             if e.text.lower() in condition_words:
                 continue
             negated = bool(e._.negated)
@@ -2698,6 +2959,10 @@ def find_adverse_effects(ctx: Context) -> list[AdverseEffect]:
                 elif cur.incidence is None and not negated:
                     cur.incidence = incidence
     drop = {cid for cid, only in example_only.items() if only}
+    # "no serious adverse events" next to named effects (reported or denied): the named
+    # ones are the findings; the general one would contradict or repeat them
+    if any(c not in generic and c not in drop for c in order):
+        drop |= set(generic)
     return [found[c] for c in order if c not in drop]
 
 
@@ -2737,6 +3002,15 @@ def _condition_words(ctx: Context) -> set[str]:
                 if len(w) > 5:
                     words.add(w)
     return words
+
+
+@lru_cache(maxsize=1)
+def _generic_effects() -> frozenset[str]:
+    """The root ("adverse event") and its severity grades ("serious adverse event")."""
+    roots = _scheme_roots("adverse_effects")
+    root_keys = {("adverse_effects", r) for r in roots}
+    return roots | frozenset(k[1] for k, parents in _broader_map().items()
+                             if k[0] == "adverse_effects" and k[1].endswith("adverse_event") and parents <= root_keys)
 
 
 @lru_cache(maxsize=None)

@@ -13,6 +13,20 @@ Public API (stable; the spaCy components wrap these functions):
     The schedules and titrations that ``find_quantities`` attached to its matches
     (each distinct object once, in text order).
 
+``titration_range(start, maximum) -> Quantity | None``
+    The range "start-maximum" of a titration as one quantity, or None when the two must
+    stay separate: different units as written ("started at 100 mg/24 hr ... not
+    exceeding 25 mg/h") or a start above the maximum. Never a range running downwards.
+
+``weight_basis_statement(sentence) -> int | None`` and ``apply_weight_basis(q, kg)``
+    A sentence that states a body-weight basis once for many amounts ("all rates are
+    expressed per 70 kg body weight") gives that weight (70); ``apply_weight_basis``
+    returns a copy of an absolute amount or rate on that basis ("2 mg/h" ->
+    "mg/h/70kg", normalized mg/kg/h). The statement covers the amounts of its document
+    or section, which only the caller knows: the assembly applies it to the absolute
+    rates and doses of the studied drug read in the same section (never to amounts
+    already per kg or per 70 kg, never to counts, times or concentrations).
+
 Quantity kinds (``Quantity.kind``):
 
     rate                  mass (or IU) per time: "0.1-0.5 mg/kg/h", "6 µg/kg/min", "100 mg/24 hr"
@@ -68,6 +82,7 @@ Cue words (kinds, qualifiers) and unit spellings live in ``ontology/units.yaml``
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -80,12 +95,16 @@ from kgraph.extract.units import (
     convert_value,
     normalize,
     parse_unit,
+    spec_from_canonical,
     to_decimal,
     unit_dimension,
     units_config,
 )
 
-__all__ = ["QuantityMatch", "Schedule", "find_quantities", "find_schedules", "find_titrations"]
+__all__ = [
+    "QuantityMatch", "Schedule", "find_quantities", "find_schedules", "find_titrations",
+    "titration_range", "weight_basis_statement", "apply_weight_basis",
+]
 
 
 @dataclass
@@ -186,6 +205,14 @@ _KIND_CUE_RE = re.compile(
 _STRONG_RELIEF_RE = re.compile(
     r"\b(?:relie(?:f|ved)|pain[- ]free|analgesi[ac]|lasted|persisted|sustained|duration of (?:pain )?relief)\b", re.I
 )
+# "the infusion lasted (a median of) 14 h", "sessions lasted 4 h": the treatment's own length
+_ADMIN_LASTED_RE = re.compile(
+    r"\b(?:infusions?|sessions?|administrations?|treatments?|procedures?|sedation|an[a]?esthesia|drips?)\b"
+    r"(?:\s+[\w()-]+){0,3}?\s+(?:lasted|persisted|was\s+sustained|were\s+sustained)\b(?:\s+(?:for\s+)?(?:an?\s+)?"
+    r"(?:mean|median|average|total)?(?:\s+of)?)?[\s~≈]*(?:(?:about|approximately|up\s+to|at\s+least)\s+)?$",
+    re.I,
+)
+_RELIEF_WORD_RE = re.compile(r"\b(?:relie(?:f|ved)|pain|analgesi[ac]|effects?|benefits?|improvement)\b", re.I)
 _FOLLOW_UP_RE = re.compile(r"\b(?:" + _alts(_CFG["kind_cues"]["follow_up"]) + r")\b", re.I)
 _BETWEEN_RE = re.compile(r"\b(?:between|ranging\s+from|range\s+of|from)\s{1,2}$", re.I)
 _MEAN_RE = re.compile(r"\b(?:mean|average|avg\.?)\b[^.;\d]{0,40}$", re.I)
@@ -203,7 +230,11 @@ _PAREN_RANGE_RE = re.compile(
     re.I,
 )
 _CI_AFTER_RE = re.compile(r"\s{0,2}(?:CI\b|confidence|credible|prediction interval)", re.I)
-_SENT_BREAK_RE = re.compile(r"[.;!?](?=\s|$)|\n\s*\n")
+# A period after an abbreviation that qualifies the next number ("ca. 8 mg/kg",
+# "max. 25 mg/h", "approx. 2 h") does not end the clause.
+_SENT_BREAK_RE = re.compile(
+    r"(?<!\b(?i:ca))(?<!\b(?i:max))(?<!\b(?i:approx))(?<!\b(?i:vs))(?<!\b(?i:resp))[.;!?](?=\s|$)|\n\s*\n"
+)
 
 
 # --- special patterns -----------------------------------------------------------------
@@ -566,7 +597,7 @@ _UNIT_FIRST = {"week": "wk", "wk": "wk", "day": "d", "month": "mo", "year": "yr"
 
 _UNIT_FIRST_LEFT_RE = re.compile(
     r"(?:^|[(\[,;:–—-]|\b(?i:at|on|by|until|till|through|to|from|and|or|after|before|between|of|in|during|since|"
-    r"beyond|post|than|versus|vs\.?))\s{0,2}$"
+    r"beyond|post|than|versus|vs\.?|including|inclusive\s+of))\s{0,2}$"
 )
 
 
@@ -657,7 +688,11 @@ def _quantity_at(sc: _Scan, m: re.Match) -> int | None:
             if n2:
                 u2 = parse_unit(text, n2.end())
                 if _unit_ok(u2) and not u2.hyphenated:
-                    fields = {"low": v1, "high": Decimal(_norm_digits(n2.group(0)))}
+                    v2 = Decimal(_norm_digits(n2.group(0)))
+                    if v1 > v2:
+                        # "from 40 to 10 mg/h": no range runs downwards; two amounts, one unit
+                        return _inverted_pair(sc, m, v1, n2, v2, u2)
+                    fields = {"low": v1, "high": v2}
                     unit, end = u2, u2.end
         if end is None:
             pm = _PM_RE.match(text, pos)
@@ -690,9 +725,11 @@ def _quantity_at(sc: _Scan, m: re.Match) -> int | None:
                 u2 = parse_unit(text, n2.end())
                 if _unit_ok(u2):
                     f = _same_family(u1, u2)
-                    if f is not None:
-                        low = v1 if f == 1 else to_decimal(Fraction(v1) * f)
-                        fields = {"low": low, "high": Decimal(_norm_digits(n2.group(0)))}
+                    low = None if f is None else (v1 if f == 1 else to_decimal(Fraction(v1) * f))
+                    high = Decimal(_norm_digits(n2.group(0)))
+                    # "100 mg/24 hr to 25 mg/h" is a range; "20 mg to 10 mg" is two amounts
+                    if low is not None and low <= high:
+                        fields = {"low": low, "high": high}
                         if f != 1:
                             low_unit = (u1.spec.canonical, v1)
                         unit, end = u2, u2.end
@@ -713,7 +750,7 @@ def _quantity_at(sc: _Scan, m: re.Match) -> int | None:
             end = ps.end()
         else:
             pr = _PAREN_RANGE_RE.match(text, end)
-            if pr and _rest_ok(text, pr, unit):
+            if pr and _rest_ok(text, pr, unit) and Decimal(_norm_digits(pr.group("lo"))) <= Decimal(_norm_digits(pr.group("hi"))):
                 fields["low"] = Decimal(_norm_digits(pr.group("lo")))
                 fields["high"] = Decimal(_norm_digits(pr.group("hi")))
                 end = pr.end()
@@ -741,6 +778,22 @@ def _quantity_at(sc: _Scan, m: re.Match) -> int | None:
         match.low_unit = low_unit[0]
         match.low_written = low_unit[1]
     return end
+
+
+def _inverted_pair(sc: _Scan, m: re.Match, v1: Decimal, n2: re.Match, v2: Decimal, u: UnitParse) -> int:
+    """A "range" whose low end exceeds its high end: two quantities sharing the trailing unit."""
+    left = sc.left(m.start())
+    kind, role = _classify(sc, u, m.start(), u.end, left)
+    qual = _QUAL_RE.search(left)
+    spec = u.spec
+    first = sc.new(m.start(), m.end(), kind, unit=spec.canonical, value=v1, per_weight=spec.per_weight,
+                   per_70kg=spec.per_70kg, qualifier=qual.lastgroup if qual else None, role=role)
+    second = sc.new(n2.start(), u.end, kind, unit=spec.canonical, value=v2, per_weight=spec.per_weight,
+                    per_70kg=spec.per_70kg, role=role)
+    for q in (first, second):
+        if role == "interval":
+            q.label = f"every {q.quantity.value} {spec.canonical}"
+    return u.end
 
 
 def _norm_digits(s: str) -> str:
@@ -839,6 +892,8 @@ def _classify(sc: _Scan, unit: UnitParse, start: int, end: int, left: str) -> tu
         if re.search(r"\b(?:aged?|of age|years? old)\b", near_left[-25:] + " " + right[:12], re.I):
             return "age", None
         if _STRONG_RELIEF_RE.search(near_left) or _STRONG_RELIEF_RE.search(right[:30]):
+            if _ADMIN_LASTED_RE.search(near_left) and not _RELIEF_WORD_RE.search(near_left):
+                return "duration", None  # "the infusion lasted a median of 14 h": how long it ran
             return "relief", None
         if _FOLLOW_UP_RE.search(near_left[-40:]) or _FOLLOW_UP_RE.search(right[:20]):
             return "follow_up", None
@@ -1147,3 +1202,52 @@ def _link_schedules(sc: _Scan) -> None:
             elif b.kind == "duration" and sched.session_duration is None:
                 sched.session_duration = b.quantity
         used |= group
+
+
+# --- helpers for the assembly ------------------------------------------------------------
+
+
+def titration_range(start: Quantity, maximum: Quantity) -> Quantity | None:
+    """One quantity for a titration's start-to-maximum range, or None (keep them apart)."""
+    if start.unit is None or start.unit != maximum.unit:
+        return None  # "100 mg/24 hr ... not exceeding 25 mg/h": a start and a ceiling
+    lo = start.value if start.value is not None else start.low
+    hi = maximum.value if maximum.value is not None else maximum.high
+    if lo is None or hi is None or lo > hi:
+        return None
+    q = Quantity(text=start.text, kind=maximum.kind, unit=maximum.unit, low=lo, high=hi,
+                 per_weight=maximum.per_weight, per_70kg=maximum.per_70kg)
+    return normalize(q)
+
+
+_WEIGHT_BASIS_RE = re.compile(
+    r"\b(?:rates?|doses?|dosages?|amounts?|infusion\s+rates?|dosing|values?)\b[^.;]{0,60}?"
+    r"\b(?:are|were|is|was|being)\s+(?:all\s+)?(?:expressed|given|reported|stated|shown|presented|quoted|"
+    r"normali[sz]ed|standardi[sz]ed|calculated|scaled|adjusted)\s+(?:as\s+)?(?:per|for|to)\s+(?:an?\s+|the\s+)?"
+    r"(?P<kg>\d{2,3})[- ]?kg\b",
+    re.I,
+)
+
+
+def weight_basis_statement(sentence: str) -> int | None:
+    """70 for "All rates are expressed per 70 kg body weight", else None."""
+    m = _WEIGHT_BASIS_RE.search(sentence)
+    return int(m.group("kg")) if m else None
+
+
+def apply_weight_basis(q: Quantity, kg: int = 70) -> Quantity:
+    """A copy of an absolute mass/amount (or rate) restated per ``kg`` body weight.
+
+    Returns ``q`` itself when it has no unit, is already per body weight, or is not a
+    mass/amount dose or rate (counts, durations, concentrations are never rescaled).
+    """
+    if q.unit is None or q.per_weight or q.per_70kg or q.kind not in ("rate", "dose", "bolus", "total"):
+        return q
+    spec = spec_from_canonical(f"{q.unit}/{kg}kg")
+    if spec is None or spec.volume is not None or unit_dimension(spec.numerator) not in ("mass", "amount"):
+        return q
+    new = copy.deepcopy(q)
+    new.unit = f"{q.unit}/{kg}kg"
+    new.per_weight, new.per_70kg = spec.per_weight, spec.per_70kg
+    new.normalized_unit = new.normalized_value = new.normalized_low = new.normalized_high = None
+    return normalize(new)

@@ -375,9 +375,37 @@ def _after_unlabeled_abstract(blocks: list[RawBlock], i: int) -> bool:
     return False
 
 
+# words that make a line an affiliation or an author note, not a name list or body text
+_AFFILIATION_RE = re.compile(
+    r"\b(?:Department|Dept\.|Division|Universit(?:y|é|ät|à|ad|ade|eit)|Institut(?:e|o)?|Cent(?:re|er|ro)|Hospital|"
+    r"Hôpital|Klinik|School of|Faculty|College|Laborator(?:y|ies)|Foundation|NHS Trust|Research (?:UK|Unit|Council|Group)|"
+    r"Ministry|Medical School|Graduate School|Sciences?,)\b"
+)
+
+
+def is_affiliation(text: str) -> bool:
+    """An affiliation line or author note ("1 University of Southampton, UK", "Department of
+    Addictions, ...", "and Public Health (J Brown PhD,"): short, names an institution, and is
+    no sentence of findings or methods."""
+    t = text.strip()
+    words = t.split()
+    if not t or len(words) > 40:
+        return False
+    if re.search(r"\((?:[A-Z]{1,3}\s)?[A-Z][a-z]+ (?:PhD|MD|MSc|MBBS|Prof|FRCP)\b", t):
+        return True  # "(J Brown PhD," an author's affiliation note
+    if not _AFFILIATION_RE.search(t):
+        return False
+    if re.search(r"\b(?:was|were|is|are|had|have|received|randomi[sz]ed|showed|reported|patients|we|our)\b", t, re.I):
+        return False  # a sentence that mentions a hospital
+    return True
+
+
 def split_authors(text: str) -> list[str]:
     """'Dermot P Maher, MD, MS, Lucy Chen, MD, and Jianren Mao, MD, PhD' -> names."""
-    t = re.sub(r"[\d*†‡§¶,]+(?=\s|,|$)", lambda m: "," if "," in m.group(0) else "", text)
+    # affiliation marks: "[1]", "[, 4]" (a superscript read as a citation), "Gonçalves^II" glued
+    t = re.sub(r"\s*\[[^\]]*\]", "", text)
+    t = re.sub(r"(?<=[a-zà-ÿ])(?:I{1,3}|IV|VI{0,3})(?=[\s,;*]|$)", "", t)
+    t = re.sub(r"[\d*∗†‡§¶,]+(?=\s|,|$)", lambda m: "," if "," in m.group(0) else "", t)
     t = re.sub(r"\s+and\s+|\s*&\s*|;", ",", t)
     degrees = re.compile(
         r"^(?:MD|PhD|MS|MSc|BSc|MPH|MBBS|DO|RN|BS|BA|MA|MBA|FRCA|FRCPC|FRCP|FANZCA|FFPMANZCA|DPhil|PharmD|MBChB|Dr|Prof|"
@@ -387,7 +415,9 @@ def split_authors(text: str) -> list[str]:
     names = []
     for part in t.split(","):
         p = part.strip().strip(".")
-        if not p or degrees.match(p):
+        if not p or degrees.match(p) or re.fullmatch(r"[A-Z]{2,7}", p):
+            continue  # a degree ("FRCGP") standing alone
+        if _AFFILIATION_RE.search(p):
             continue
         if len(p.split()) > 6:
             continue
@@ -399,12 +429,16 @@ def year_from(text: str) -> int | None:
     m = re.search(r"\((?:[A-Z][\w.]*\s){1,6}((?:19|20)\d{2})\s*;", text)
     if m:
         return int(m.group(1))
-    m = re.search(r"(?:©|Copyright|Published(?: online)?:?|Received:?|Accepted:?)\s*(?:\w+\s+){0,3}((?:19|20)\d{2})", text)
+    # a citation line near the top: "Pain Physician. 2010;13(4):379-390." (not further down,
+    # where the reference list holds other papers' years); it names the publication year,
+    # which "Received: 4 Mar 2015" does not
+    m = re.search(r"(?<!\d)((?:19|20)\d{2})\s*(?:[A-Z][a-z]{2}\s*(?:\d{1,2}\s*)?)?;\s*\d+\s*(?:\(\w+\))?\s*:\s*[e\d]", text[:2500])
     if m:
         return int(m.group(1))
-    # a citation line near the top: "Pain Physician. 2010;13(4):379-390." (not further down,
-    # where the reference list holds other papers' years)
-    m = re.search(r"(?<!\d)((?:19|20)\d{2})\s*(?:[A-Z][a-z]{2}\s*(?:\d{1,2}\s*)?)?;\s*\d+\s*(?:\(\w+\))?\s*:\s*[e\d]", text[:2500])
+    m = re.search(r"(?:©|Copyright|Published(?: online)?:?)\s*(?:\w+\s+){0,3}((?:19|20)\d{2})", text)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"(?:Received|Accepted|Submitted):?\s*(?:\w+\s+){0,3}((?:19|20)\d{2})", text)
     if m:
         return int(m.group(1))
     return None

@@ -26,6 +26,7 @@ from kgraph.parse.builder import (
     RawBlock,
     doi_from,
     merge_broken_paragraphs,
+    is_affiliation,
     split_authors,
     year_from,
 )
@@ -201,6 +202,7 @@ class _Reader:
             cur_kind = kind
         flush()
         _authors_after_title(blocks)
+        _mark_affiliations(blocks)
         blocks = _drop_plot_labels(blocks)
         return merge_broken_paragraphs(blocks)
 
@@ -369,7 +371,7 @@ def _title_lines(lines: list[Line], body: float) -> set:
     return {id(l) for l in run}
 
 
-_NAME_LINE_RE = re.compile(r"\b(?:MD|PhD|MS|MSc|MPH|MBBS|DO|RN|PharmD|FRCA|MBChB)\b|[A-Z][a-z]+ (?:[A-Z]\.? ?){1,2}[A-Z][a-z]+[\d,*†]|,\s*(?:and\s+)?[A-Z][a-z]+(?: [A-Z]\.?)? [A-Z][a-z]+")
+_NAME_LINE_RE = re.compile(r"\b(?:MD|PhD|MS|MSc|MPH|MBBS|DO|RN|PharmD|FRCA|MBChB)\b|[A-Z][a-z]+ (?:[A-Z]\.? ?){1,2}[A-Z][a-zA-Z]+[\d,*∗†‡§]|,\s*(?:and\s+)?[A-Z][a-z]+(?: [A-Z]\.?)? [A-Z][a-z]+")
 
 
 def _authors_after_title(blocks: list[RawBlock]) -> None:
@@ -377,10 +379,21 @@ def _authors_after_title(blocks: list[RawBlock]) -> None:
         if b.kind == "title":
             for nb in blocks[i + 1 : i + 4]:
                 t = nb.plain
+                if is_affiliation(t):
+                    continue  # affiliations before or instead of the name line
                 if nb.kind in ("paragraph", "heading") and len(t.split()) <= 80 and _NAME_LINE_RE.search(t) and not t.rstrip().endswith("."):
                     nb.kind = "authors"
                     return
             return
+
+
+def _mark_affiliations(blocks: list[RawBlock]) -> None:
+    """Affiliation lines and author notes on the first pages (often a side column read in
+    between the abstract's lines) are front matter, not body text."""
+    for b in blocks:
+        if b.kind in ("paragraph", "heading") and (b.page or 1) <= 2 and canonical_kind(b.plain, strict=True) is None:
+            if is_affiliation(b.plain):
+                b.kind = "footnote"
 
 
 def _sideways_tables(pw: PageWords, words: list[Word], body: float, vocab) -> list[TablePiece]:

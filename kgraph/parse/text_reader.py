@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 
 from kgraph.errors import InputError
-from kgraph.parse.builder import BARE, CITE, SUB, TEXT, DocumentBuilder, RawBlock, doi_from, split_authors, year_from
+from kgraph.parse.builder import (
+    BARE, CITE, SUB, TEXT, DocumentBuilder, RawBlock, doi_from, is_affiliation, split_authors, year_from,
+)
 from kgraph.parse.citations import SUPERSCRIPT_CHARS, from_superscript, from_subscript
 from kgraph.parse.model import Cell, Document, Span, Table
 from kgraph.parse.sections import caption_label, canonical_kind
@@ -76,15 +78,22 @@ def split_citations(text: str) -> list[tuple[str, str]]:
             g = m.group(1) if m.lastindex == 1 or m.group(1) else m.group(2)
             s = m.start(1) if m.group(1) is not None else m.start(2)
             marks.append((s, s + len(g), g, BARE))
+    comma: list[tuple[int, int, str, bool]] = []
     for m in _AFTER_COMMA_RE.finditer(text):
         after = text[m.end():].lstrip()
         before = text[: m.start()].rstrip(",").split()
         single = not re.search(r"[-–,]", m.group(1).strip())
         if before and re.search(r"\d", before[-1]):
             continue  # "0.5, 1 and 2 mg" is a list of numbers
-        if single or _COUNT_WORDS.match(after):
-            continue  # "dizziness, 6 somnolence", "screened, 84 were randomized": a count
-        marks.append((m.start(1), m.end(1), m.group(1), BARE))
+        if _COUNT_WORDS.match(after):
+            continue
+        comma.append((m.start(1), m.end(1), m.group(1), single))
+    for start, end, marker, single in comma:
+        # a lone number before a word is a count ("dizziness, 6 somnolence", "screened, 84 were
+        # randomized"), unless it stands in a run of range markers ("pain, 3-7 injury, 11 neuralgia, 12,13")
+        if single and not any(not s2 and abs(a2 - start) <= 150 for a2, _, _, s2 in comma):
+            continue
+        marks.append((start, end, marker, BARE))
     marks.sort()
     pieces: list[tuple[str, str]] = []
     pos = 0
@@ -125,6 +134,12 @@ _GLUED_LABEL_RE = re.compile(
     r"RESULTS|FINDINGS|CONCLUSIONS?))(?=[A-Z][a-z])"
 )
 _CONTINUED_RE = re.compile(r"^\(?\s*continued\s*\)?\.?$", re.I)
+
+
+def blocks_have_body(blocks: list[RawBlock]) -> bool:
+    """Has the body begun (a heading that names a body section)? Affiliations come before it."""
+    return any(b.kind == "heading" and canonical_kind(b.plain, strict=True) in ("introduction", "methods", "results", "discussion")
+               for b in blocks)
 
 
 def _is_heading(p: str) -> tuple[bool, int]:
@@ -245,6 +260,9 @@ def read_text(path: str, data: bytes, sha256: str) -> Document:
         label = caption_label(text)
         if label:
             blocks.append(RawBlock("caption", split_citations(text)))
+            continue
+        if not in_refs and is_affiliation(text) and canonical_kind(text, strict=True) is None and not blocks_have_body(blocks):
+            blocks.append(RawBlock("footnote", [(text, TEXT)]))  # an affiliation: front matter
             continue
         is_head, level = _is_heading(text)
         if is_head and not in_refs or (is_head and canonical_kind(text, strict=True)):

@@ -300,6 +300,7 @@ def _iri(term: Any):
 KG = "https://w3id.org/kgraph/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+DCTERMS_IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
 
 
 class _GraphReader:
@@ -365,7 +366,10 @@ class _GraphReader:
                             sha256=str(self.one(d, "sha256", "") or ""), title=_str(self.one(d, "title")),
                             authors=[a.strip() for a in authors.split(";") if a.strip()], year=_int(self.one(d, "year")),
                             doi=_str(self.one(d, "doi")), kind=str(self.one(d, "kind", "study_report")))
+        divided = {str(w) for facts in self.t.values() for w in facts.get(DCTERMS_IS_PART_OF, [])}
         for s in sorted(str(x) for x in self.all(d, "reportsStudy")):
+            if s in divided and not any(self.all(s, p) for p in ("design", "sampleSize", "condition", "hasArm")):
+                continue  # a study of several parts: its rows are its parts
             fr.studies.extend(self.studies(s))
         return fr
 
@@ -374,6 +378,7 @@ class _GraphReader:
         from kgraph.extract.frames import Study
 
         base_ev = self.evidence(s)
+        whole = str(self.one(s, DCTERMS_IS_PART_OF, s))  # a part: the study's identity is on the study
         rows = sorted({(e.table, e.row) for e in base_ev if e.table is not None and e.row is not None},
                       key=lambda x: (x[0] or "", x[1]))
         groups = rows or [None]
@@ -382,11 +387,12 @@ class _GraphReader:
         parts = [str(x) for x in self.all(s, "part")]
         for grp in groups:
             ev = [e for e in base_ev if grp is None or (e.table, e.row) == grp]
-            st = Study(key=str(self.one(s, "key", s)), label=str(self.one(s, RDFS_LABEL, "") or ""),
+            st = Study(key=str(self.one(whole, "key", whole)), label=str(self.one(whole, RDFS_LABEL, "") or ""),
                        design=self.concept(self.one(s, "design")), setting=self.concept(self.one(s, "setting")),
-                       evidence_level=_int(self.one(s, "evidenceLevel")), reference_number=_int(self.one(s, "referenceNumber")),
-                       first_author=_str(self.one(s, "firstAuthor")), year=_int(self.one(s, "year")), title=_str(self.one(s, "title")),
-                       doi=_str(self.one(s, "doi")), pmid=_str(self.one(s, "pmid")), evidence=ev)
+                       evidence_level=_int(self.one(s, "evidenceLevel")), reference_number=_int(self.one(whole, "referenceNumber")),
+                       first_author=_str(self.one(whole, "firstAuthor")), year=_int(self.one(whole, "year")),
+                       title=_str(self.one(whole, "title")), doi=_str(self.one(whole, "doi")), pmid=_str(self.one(whole, "pmid")),
+                       evidence=ev)
             st.conditions = [self.concept(c) for c in sorted(str(x) for x in self.all(s, "condition"))]
             st.n = _pick_number(ns, ev) if len(ns) > 1 and grp is not None else (ns[0] if ns else None)
             st.part = _pick_part(parts, ev) if len(parts) > 1 else (parts[0] if parts else None)
