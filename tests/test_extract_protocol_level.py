@@ -198,3 +198,37 @@ def test_consumption_named_by_the_drug_is_an_opioid_consumption_outcome():
 def test_route_stated_once_for_the_drug_and_its_placebo():
     study = report("Racemic lidocaine 2 mg/kg or an equal volume of saline was infused intravenously over 30 min in 20 patients.")
     assert protocol(study).route == "intravenous"
+
+
+def test_an_assessment_frequency_is_not_the_infusion_schedule():
+    study = study_of("Dexmedetomidine Versus Propofol for ICU Sedation: A Randomized Trial\n\nAbstract\n\n"
+                     "Methods: Eighty ventilated adults were randomized to dexmedetomidine 0.5 mcg/kg/h or propofol 20 mcg/kg/min. "
+                     "Delirium, assessed twice daily with a validated tool, was the primary outcome.\n\n"
+                     "Results: The infusion lasted a median of 16 h (range 5-30 h). Delirium occurred in 10 patients.\n")
+    p = protocol(study)
+    assert p.schedule is None and p.sessions == 1
+    assert "16 h" in [q.text for q in p.infusion_duration]
+
+
+def test_head_to_head_trial_studies_the_arm_listed_first_where_patients_are_allocated(monkeypatch):
+    monkeypatch.delenv("KGRAPH_FOCUS_DRUGS", raising=False)
+    study = study_of("Magnesium or Lidocaine Infusions for Refractory Migraine\n\nAbstract\n\n"
+                     "Methods: Fifty adults received either lidocaine 1.5 mg/kg or magnesium sulfate 1 g, each over 30 min.\n\n"
+                     "Results: Headache scores fell with both lidocaine and magnesium sulfate.\n")
+    assert protocol(study).drug.id == "lidocaine"
+    assert [c.drug.id for c in study.comparators if c.drug] == ["magnesium_sulfate"]
+
+
+def test_a_background_drug_named_often_is_not_the_studied_drug():
+    study = study_of("Intravenous Lidocaine for Cancer Pain Poorly Controlled by Morphine\n\nAbstract\n\n"
+                     "Methods: Twelve patients with pain not controlled by morphine were randomized to lidocaine 2 mg/kg or saline, "
+                     "each over 30 minutes. Oral morphine was continued; morphine rescue doses were recorded.\n\n"
+                     "Results: Pain fell after lidocaine; morphine use did not change.\n")
+    assert protocol(study).drug.id == "lidocaine"
+
+
+def test_effect_of_earlier_failed_drugs_is_not_a_side_effect():
+    study = report("A 60-year-old man received lidocaine 2 mg/kg over 1 h.",
+                   results="Pain fell. Gabapentin and amitriptyline had each failed or caused intolerable drowsiness before referral. "
+                           "He reported mild dizziness.")
+    assert [e.effect.id for e in study.adverse_effects] == ["dizziness"]

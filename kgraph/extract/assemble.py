@@ -278,7 +278,7 @@ def sentence_records(document: Document, doc: Doc) -> list[Sent]:
                 section = block.section
         if loc is not None and loc[1].kind == "footnote":
             # affiliations, author notes, dates, copyright: front matter wherever the layout put them
-            records.append(Sent(index=len(records), span=sent, start=start, end=sent.end_char, role="skip",
+            records.append(Sent(index=len(records), span=sent, start=start, end=sent.end_char, role="note",
                                 section=section, page=page, bbox=bbox, block=block_no, in_abstract=False))
             continue
         if stripped.count("|") >= 3 or stripped.count("\t") >= 3 or _in_table(document, start):
@@ -352,7 +352,7 @@ def sentence_records(document: Document, doc: Doc) -> list[Sent]:
             )
         )
     _attach_text_and_entities(records, doc, document.text)
-    if not any(r.role not in ("front", "title") for r in records):
+    if not any(r.role not in ("front", "title", "note") for r in records):
         # no headings at all (a bare abstract): everything is abstract text
         for r in records:
             if r.role == "front":
@@ -371,7 +371,7 @@ def sentence_records(document: Document, doc: Doc) -> list[Sent]:
         elif records and records[0].role == "abstract" and _title_like(records[0].text) and len(records) > 1:
             records[0].role = "title"
     for r in records:
-        if r.role == "front":
+        if r.role in ("front", "note"):
             r.role = "skip"
     _mark_unlabelled_abstract_parts(records)
     return records
@@ -1011,6 +1011,12 @@ _STAY_CUE = re.compile(r"\b(?:admitted|stayed|overnight|hospitali[sz]ed|next (?:
 _SAME_DAY_CUE = re.compile(r"\b(?:went home|same (?:day|afternoon|evening)|day-?case|outpatients?)\b", re.I)
 
 
+_OBJECTIVE = re.compile(
+    r"^\s*(?:(?:study\s+)?objectives?|aims?|purpose)\b|\b(?:we|this study)\s+(?:aimed|sought|set out|intended)\b|"
+    r"\b(?:the|our)\s+(?:aim|objective|purpose|goal)\s+(?:of\s+(?:this|the)\s+(?:study|trial)\s+)?(?:was|is)\b|^\s*to\s+(?:evaluate|assess|compare|determine|examine|test|investigate)\b",
+    re.I)
+
+
 def find_setting(ctx: Context) -> tuple[Concept | None, Evidence | None]:
     """Where the treatment took place: SETTING mentions in the title, abstract and methods,
     weighted by where they stand and by whether the sentence says the treatment happened
@@ -1022,6 +1028,8 @@ def find_setting(ctx: Context) -> tuple[Concept | None, Evidence | None]:
     weight = {"title": 3.0, "abstract": 2.0, "methods": 1.5, "background_abstract": 0.0}
     for s in ctx.sents:
         w = weight.get(s.role, 0.0)
+        if s.role == "background_abstract" and _OBJECTIVE.search(s.text):
+            w = 1.0  # the objective names the population's place ("patients seen in the ED")
         if w == 0.0:
             continue
         ents = _ents(s, "SETTING")
@@ -1234,9 +1242,15 @@ _PEOPLE = (
 )
 # a part of the sample, never its total: a per-protocol set, focus groups, interviews, a subgroup
 _N_SUBSET = re.compile(
-    r"\b(?:per[- ]protocol|focus groups?|interview(?:s|ed|ees)?|sub-?groups?|subsets?|sub-?samples?|completers?|"
+    r"\b(?:per[- ]protocol|focus groups?|(?:qualitative|in-depth|semi-structured|key informant) interviews?|interviewees|sub-?groups?|subsets?|sub-?samples?|completers?|"
     r"qualitative|nested|pilot phase|each (?:focus )?group|each (?:arm|site|centre|center|school|class|cluster|clinic))\b",
     re.I)
+_N_SURVEYED = re.compile(
+    r"\b(?:sampled|surveyed|interviewed|(?:interviews|questionnaires?|surveys?) (?:with|of|to|among)|"
+    r"responded|respondents)\b", re.I)
+_N_SERVICE_COUNT = re.compile(
+    r"\b(?:recorded|registered|beds|daily attendance|per (?:day|week|month|year)|annually|each year|"
+    r"catchment|population of|served)\b", re.I)
 # "Participants: 460 ...", "Patients 60 adults ...": the structured abstract's own count
 _N_LABEL = re.compile(r"^\s*(?:Participants|Patients|Subjects|Population|Sample|Design,? setting,? and participants|"
                       r"Setting and participants|Participants and setting|Study population)\s*[:.]?\s*", re.I)
@@ -1308,6 +1322,10 @@ def find_sample_size(ctx: Context, n_arms: int | None = None) -> tuple[int | Non
                 score += 2
             if _N_SUBSET.search(window):
                 score -= 5
+            if _N_SURVEYED.search(window):
+                score += 3  # a survey's own sample: "interviews with 100 outpatients", "we surveyed 240 nurses"
+            if _N_SERVICE_COUNT.search(window):
+                score -= 4  # a service statistic, not the people studied
             label = _N_LABEL.match(text)
             if label and rel - label.end() <= 40:
                 score += 3
@@ -1387,8 +1405,12 @@ def choose_focus_drug(ctx: Context, drugs: list[DrugMention]) -> Concept | None:
         w = {"title": 3.0, "abstract": 1.0, "methods": 1.0, "results": 0.5}.get(d.sent.role, 0.0)
         if w == 0 or _not_given(d):
             continue
-        if _INTERVENTION_CUE.search(d.sent.text):
-            w += 1.0  # the intervention sentences name the studied drug
+        rel = d.ent.start_char - d.sent.start
+        before, after = d.sent.text[max(0, rel - 50) : rel], d.sent.text[rel + len(d.ent.text) : rel + len(d.ent.text) + 40]
+        if _BACKGROUND_BEFORE.search(before) or _BACKGROUND_AFTER.match(after):
+            w *= 0.25  # "pain not controlled by morphine", "morphine was continued": background
+        elif _INTERVENTION_CUE.search(before) or _GIVEN_AFTER.match(after):
+            w += 1.0  # the allocation or administration names the studied drug
             given.add(d.concept.id)
         counts[d.concept.id] = counts.get(d.concept.id, 0.0) + w
         concept_of.setdefault(d.concept.id, d.concept)
@@ -1398,10 +1420,14 @@ def choose_focus_drug(ctx: Context, drugs: list[DrugMention]) -> Concept | None:
             # a broad-lexicon word in a title ("dietary riboflavin intake") must also be given
             if d.ent._.source != "lexicon" or d.sent.role != "title" or _INTERVENTION_CUE.search(d.sent.text):
                 prominent.add(d.concept.id)
-        if any(_anchor(ctx, d.sent, m, _anchor_candidates(d.sent)) is not None
-               and _anchor(ctx, d.sent, m, _anchor_candidates(d.sent)).start_char == d.ent.start_char
-               for m in _quantities(ctx.doc, d.sent) if is_mass_dose(m.quantity) or is_rate(m.quantity) or is_concentration(m.quantity)):
-            dosed.add(d.concept.id)
+        if d.concept.id not in dosed:
+            cands = _anchor_candidates(d.sent)
+            for m in _quantities(ctx.doc, d.sent):
+                if is_mass_dose(m.quantity) or is_rate(m.quantity) or is_concentration(m.quantity):
+                    a = _anchor(ctx, d.sent, m, cands)
+                    if a is not None and a.start_char == d.ent.start_char:
+                        dosed.add(d.concept.id)
+                        break
     # a drug named in passing (a questionnaire item, a prior treatment) is no studied drug:
     # it must be in the title or abstract, or be given with a dose
     counts = {k: v for k, v in counts.items() if k in prominent or k in dosed}
@@ -1414,7 +1440,46 @@ def choose_focus_drug(ctx: Context, drugs: list[DrugMention]) -> Concept | None:
         if preferred in counts:
             return concept_of[preferred]
     best = max(counts, key=lambda k: counts[k])
+    # a head-to-head trial names both drugs about equally: the experimental arm is the one
+    # listed first where patients are allocated ("received either X or Y", "randomized to
+    # X or Y"), as a placebo is listed after the drug
+    close = [k for k in counts if counts[k] >= 0.75 * counts[best]]
+    if len(close) > 1:
+        votes = _first_in_allocation(ctx, drugs, set(close))
+        if votes:
+            top = max(close, key=lambda k: (votes.get(k, 0), counts[k]))
+            if votes.get(top, 0) > votes.get(best, 0):
+                best = top
     return concept_of[best]
+
+
+_BACKGROUND_BEFORE = re.compile(
+    r"\b(?:(?:not|poorly|inadequately|well) controlled (?:by|with|on)|despite|refractory to|resistant to|failed|failure of|"
+    r"previous(?:ly)?|prior|history of|rescue|as[- ]needed|stable (?:doses? of)?|usual|background|already (?:on|taking)|"
+    r"receiving (?:regular|oral|stable|long-term)|on (?:regular|long-term|stable))\s+(?:[\w-]+\s+){0,2}$", re.I)
+_BACKGROUND_AFTER = re.compile(
+    r"^\s*(?:[\w-]+\s+){0,2}(?:(?:was|were) continued|rescue|(?:use|consumption|requirements?|equivalents?)\b|as needed|PRN)", re.I)
+_GIVEN_AFTER = re.compile(
+    r"^\s*(?:\([^)]{0,40}\)\s*)?(?:[\d.,]+\s*\S+\s+)?(?:was|were)\s+(?:then\s+)?(?:infused|administered|given|injected|started|run)\b", re.I)
+
+
+def _first_in_allocation(ctx: Context, drugs: list[DrugMention], candidates: set[str]) -> dict[str, int]:
+    """How often each candidate is named first of two candidates given as alternatives
+    ("either X or Y") in an allocation sentence of the abstract or methods."""
+    by_sent: dict[int, list[DrugMention]] = {}
+    for d in drugs:
+        if d.concept.id in candidates and d.sent.role in ("abstract", "methods"):
+            by_sent.setdefault(d.sent.index, []).append(d)
+    votes: dict[str, int] = {}
+    for mentions in by_sent.values():
+        ids = {d.concept.id for d in mentions}
+        if len(ids) < 2 or not _INTERVENTION_CUE.search(mentions[0].sent.text):
+            continue
+        ordered = sorted(mentions, key=lambda d: d.ent.start_char)
+        first = ordered[0]
+        if any(d.concept.id != first.concept.id and _alternatives(ctx, d.sent, first.ent, d.ent) for d in ordered[1:]):
+            votes[first.concept.id] = votes.get(first.concept.id, 0) + 1
+    return votes
 
 
 _INTERVENTION_CUE = re.compile(
@@ -1778,12 +1843,16 @@ def _anchor(ctx: Context, s: Sent, m: QuantityMention, drug_ents: list[Span]) ->
 
 
 def _anchor_candidates(s: Sent) -> list[Span]:
+    cached = s.__dict__.get("_anchor_candidates")  # asked for once per quantity: keep per sentence
+    if cached is not None:
+        return cached
     out = []
     for e in _ents(s, "DRUG"):
         d = DrugMention(s, e, _ent_concept(e) or Concept(id="", label="", scheme="drugs"))
         if _is_diluent(d) or _is_pain_stimulus(d):
             continue
         out.append(e)
+    s.__dict__["_anchor_candidates"] = out
     return out
 
 
@@ -2535,7 +2604,7 @@ def _single_administration(ctx: Context) -> bool:
 
 _POSITIVE_RELIEF = re.compile(
     r"\b(?:lasted|lasting|last(?:s|ed)?|persist\w*|remain\w*|still|sustained|maintain\w*|through|throughout|until|"
-    r"for (?:at least |about |approximately |up to |some )?|extended|prolonged|significant\w*|better|lower|larger|greater|"
+    r"for (?:at least |about |approximately |up to |some )?|extended|prolonged|signifi ?cant\w*|better|lower|larger|greater|"
     r"superior|reduc\w+|improv\w+|decreas\w+|relie\w+|benefit|present|up to)\b",
     re.I,
 )
@@ -2558,7 +2627,7 @@ _NOT_RELIEF_BEFORE = re.compile(
 )
 _RELIEF_TOPIC = re.compile(
     r"\b(?:pain|relief|reli\w+|analges\w+|scores?|VAS|NRS|effect|benefit|improv\w+|reduc\w+|decreas\w+|lower|better|"
-    r"difference|significant\w*|response|responders?)\b",
+    r"diff ?erence|signifi ?cant\w*|response|responders?|eff ?ect)\b",
     re.I,
 )
 
@@ -2569,8 +2638,8 @@ _UP_TO_VISIT = re.compile(
 _VISIT_HOURS = {"we": Decimal(168), "mo": Decimal("730.5"), "da": Decimal(24), "ho": Decimal(1)}
 # the duration of the condition in an eligibility statement
 _DISEASE_DURATION_BEFORE = re.compile(
-    r"\b(?:(?:pain|symptoms?|disease|illness|neuralgia|condition|headaches?)\s+(?:(?!relief)[\w-]+\s+)?"
-    r"(?:lasting|persisting|present|duration(?: of)?|for)|history of [^.;]{0,30}|(?:adults|patients|participants|subjects|"
+    r"\b(?:(?:pain|symptoms?|disease|illness|neuralgia|condition|headaches?)\s+(?:(?:that|which)\s+had\s+)?"
+    r"(?:lasting|persisting|present|duration(?: of)?|for|lasted)|history of [^.;]{0,30}|(?:adults|patients|participants|subjects|"
     r"women|men|children) with [^.;]{0,60}(?:lasting|persisting|for|of))\s*(?:for\s+)?"
     r"(?:more than|over|at least|longer than|>|≥|>=)?\s*$", re.I)
 _TIME_TO_EVENT = re.compile(r"\d\s*(?:[a-z]+\s*)?(?:vs\.?|versus)\s*$", re.I)
@@ -2829,7 +2898,8 @@ def find_relief(ctx: Context, measures: list[str], infusion_hours: Decimal | Non
                 after = clause[rel_end - c_start :]
                 if _NOT_RELIEF_BEFORE.search(before[-40:]) and not re.search(r"\b(?:up to|through|until)\s*$", before, re.I):
                     continue
-                if _DISEASE_DURATION_BEFORE.search(before[-80:]):
+                if _DISEASE_DURATION_BEFORE.search(before[-80:]) and not re.search(
+                        r"\b(?:reduc\w+|relie\w+|improv\w+|decreas\w+|lower\w*|benefit|effect)\b", before[-80:], re.I):
                     continue  # "pain lasting more than 6 months": who was enrolled, not relief
                 if _TIME_TO_EVENT.search(before[-20:]) or re.match(r"\s*(?:vs\.?|versus)\s*\d", after) or (
                         _EVENT_TIME.search(clause) and not _PAIN_TOPIC.search(clause)):
@@ -2886,6 +2956,9 @@ _AE_NOT_FINDING_BEFORE = re.compile(
 _MISSED_VISIT_REASON = re.compile(
     r"\b(?:miss\w*|did not (?:attend|complete|return)|non-?attendance|not attend\w*|absen\w+|skipp\w+)\b[^.;]{0,80}"
     r"\b(?:because of|due to|owing to|reasons?|citing|such as)\b[^.;]{0,60}$", re.I)
+_EARLIER_TREATMENT = re.compile(
+    r"\b(?:had (?:each |all |both )?failed|(?:previous|prior|earlier|former) (?:treatments?|medications?|drugs?|therapies|trials?)|"
+    r"had been tried|before referral)\b[^.;]{0,80}\b(?:caused|causing|led to|because of|due to|with)\b[^.;]{0,40}$", re.I)
 _EXAMPLES_INTRO = re.compile(r"^\s*(?:\(|,\s*(?:mostly|mainly|chiefly|predominantly|such as|including|e\.g\.,?|especially)\s)", re.I)
 
 
@@ -2931,6 +3004,8 @@ def find_adverse_effects(ctx: Context) -> list[AdverseEffect]:
                 continue
             if _MISSED_VISIT_REASON.search(before[-120:]):
                 continue  # "missed a session because of forgetfulness": a reason, not an effect
+            if _EARLIER_TREATMENT.search(before[-150:]):
+                continue  # "earlier drugs had failed or caused drowsiness": not this treatment's effect
             if e.text.lower() in condition_words:
                 continue
             negated = bool(e._.negated)

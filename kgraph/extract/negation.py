@@ -21,10 +21,15 @@ NegEx-style tools miss most of them):
   "0/20 patients") reaches over the verb phrase ("No patient experienced hallucinations");
 - a cue after the mention ("was not observed", "were not seen", "did not occur",
   "in none of the patients", "in 0/20 patients", ": none") reaches back to it;
+- examples listed in a parenthesis ("no serious adverse effects (including syncope,
+  chest pain or miscarriage) were reported") share the negation of the phrase they list;
 - pseudo-negations do not negate: "no longer significant", "not only ... but also",
   "no increase in pain", "not exceeding 25 mg/h";
 - hedges in the same clause: may, might, possibly, probably, suspected, could be
   related, unclear whether, cannot be excluded, ...
+
+Speed: all cues are also compiled into one regex; it runs once per sentence (cached),
+and a mention with no cue in its window is answered without the full rules.
 
 Cues live in ``ontology/negation_cues.yaml`` (users extend them there);
 ``reload_cues(path)`` re-reads the file.

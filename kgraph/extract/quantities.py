@@ -70,6 +70,11 @@ the low end as written, and its normalized value is computed from that.
 Incidences: ``value`` is the count, ``normalized_unit`` "%" and ``normalized_value``
 the stated percentage (or count/denominator*100 when none is stated).
 
+A range never runs downwards: "from 40 to 10 mg/h" or "20 mg to 10 mg" (low end above the
+high end once both are in one unit) are two quantities, the first sharing the trailing unit.
+"The infusion lasted a median of 14 h" is a duration (the treatment's own length), not relief.
+A period after "ca.", "max.", "approx.", "vs." or "resp." does not end the clause.
+
 Ranges ("0.1 to 0.5", "0.1-0.5", "0.1–0.5", "between X and Y", "from X to Y"), mean ± SD
 ("22.2 ± 2.0", "22.2 (SD 2.0)"), "X (range A–B)" and lists sharing a trailing unit
 ("50, 100, and 150 ng/mL": three matches, the first two spanning only their number)
@@ -160,7 +165,9 @@ _NUMBER_WORDS = {
 _WORDS_ALT = "|".join(sorted((w for w in _NUMBER_WORDS if w not in ("no", "single", "both")), key=len, reverse=True))
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?![\d])|0,\d+(?![\d,])|\d+(?:[.·]\d+)?)"
 _NUM = rf"(?:{_DIGITS}|(?i:\b(?:{_WORDS_ALT})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?\b))"
-_DIGITS_RE = re.compile(_DIGITS)
+# The same numbers as _DIGITS, written to start with a plain \d so that the regex engine
+# can skip to the next digit in C (about 3x faster over long texts than the alternation).
+_DIGITS_RE = re.compile(r"\d(?:\d{0,2}(?:,\d{3})+(?![\d])|(?<=0),\d+(?![\d,])|\d*(?:[.·]\d+)?)")
 _NUM_RE = re.compile(_NUM)
 
 
@@ -233,7 +240,7 @@ _CI_AFTER_RE = re.compile(r"\s{0,2}(?:CI\b|confidence|credible|prediction interv
 # A period after an abbreviation that qualifies the next number ("ca. 8 mg/kg",
 # "max. 25 mg/h", "approx. 2 h") does not end the clause.
 _SENT_BREAK_RE = re.compile(
-    r"(?<!\b(?i:ca))(?<!\b(?i:max))(?<!\b(?i:approx))(?<!\b(?i:vs))(?<!\b(?i:resp))[.;!?](?=\s|$)|\n\s*\n"
+    r"[.;!?](?=\s|$)(?<!\b(?i:ca)\.)(?<!\b(?i:max)\.)(?<!\b(?i:approx)\.)(?<!\b(?i:vs)\.)(?<!\b(?i:resp)\.)|\n\s*\n"
 )
 
 
@@ -392,16 +399,20 @@ _INTERVAL_TRIGGERS = (
 
 
 def _find_words(low: str, words: tuple[str, ...]) -> list[int]:
-    """Start offsets of whole-word occurrences of ``words`` in lower-cased text."""
+    """Start offsets of whole-word occurrences of ``words`` (ASCII) in lower-cased text."""
     out = set()
     n = len(low)
+    # One byte per character (others become "?", which no trigger contains): the same
+    # offsets, and bytes.find is faster than str.find on text with non-Latin-1 characters.
+    hay = low.encode("latin-1", "replace")
     for w in words:
-        i = low.find(w)
+        wb = w.encode("ascii")
+        i = hay.find(wb)
         while i != -1:
             e = i + len(w)
             if (i == 0 or not low[i - 1].isalnum()) and (e >= n or not low[e].isalpha()):
                 out.add(i)
-            i = low.find(w, i + 1)
+            i = hay.find(wb, i + 1)
     return sorted(out)
 
 

@@ -165,6 +165,8 @@ class _UnitTable:
     ignorable_re: re.Pattern
     per_admin_re: re.Pattern
     raw: dict
+    # every character a unit spelling can start with: a cheap test before the atom regex
+    first_chars: frozenset = frozenset()
 
 
 def _spelling_pattern(s: str) -> str:
@@ -214,7 +216,12 @@ def _build_table(path: Path) -> _UnitTable:
         if per_admin
         else r"(?!x)x"
     )
-    return _UnitTable(dims, pint_names, exact, folded, atom_re, ignorable_re, per_admin_re, raw)
+    first = {sp[0] for sp in sensitive if sp}
+    ci_first = "".join(sorted({sp[0] for sp in insensitive if sp}))
+    if ci_first:  # what (?i:...) lets match, incl. Unicode case variants (e.g. the Kelvin sign)
+        bmp = "".join(map(chr, range(0x10000)))
+        first |= set(re.findall("[" + re.escape(ci_first) + "]", bmp, re.IGNORECASE))
+    return _UnitTable(dims, pint_names, exact, folded, atom_re, ignorable_re, per_admin_re, raw, frozenset(first))
 
 
 def _fold(s: str) -> str:
@@ -318,6 +325,8 @@ def parse_unit(text: str, pos: int = 0) -> UnitParse | None:
     """Parse the unit expression starting at ``pos`` (see module docstring)."""
     lead = _LEAD_RE.match(text, pos)
     atom_pos = lead.end() if lead else pos
+    if atom_pos >= len(text) or text[atom_pos] not in _TABLE.first_chars:
+        return None  # most numbers have no unit: skip the atom regex
     hyphenated = atom_pos > pos and text[atom_pos - 1] in "-‐‑"
     got = _atom_at(text, atom_pos)
     if got is None:

@@ -435,7 +435,7 @@ def year_from(text: str) -> int | None:
     m = re.search(r"(?<!\d)((?:19|20)\d{2})\s*(?:[A-Z][a-z]{2}\s*(?:\d{1,2}\s*)?)?;\s*\d+\s*(?:\(\w+\))?\s*:\s*[e\d]", text[:2500])
     if m:
         return int(m.group(1))
-    m = re.search(r"(?:©|Copyright|Published(?: online)?:?)\s*(?:\w+\s+){0,3}((?:19|20)\d{2})", text)
+    m = re.search(r"(?:©|Copyright|Published(?: [Oo]nline)?:?)\s*(?:[\w,]+\s+){0,4}((?:19|20)\d{2})", text)
     if m:
         return int(m.group(1))
     m = re.search(r"(?:Received|Accepted|Submitted):?\s*(?:\w+\s+){0,3}((?:19|20)\d{2})", text)

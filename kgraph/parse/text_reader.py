@@ -60,6 +60,21 @@ _COUNT_WORDS = re.compile(
 )
 
 
+_UNIT_BEFORE_SUP = re.compile(r"(?:^|[\s(/·.])(?:[a-zA-Zμ]|cm|mm|km|kg/m|m|10|e|ml|mL)$")
+
+
+def _protect_superscripts(raw: str) -> str:
+    """Unicode superscript citations ("common³", "pain¹⁵⁻¹⁷") as "^{3}" before NFKC folds them into
+    plain digits; exponents ("kg/m²", "10⁹") stay as they are."""
+    def repl(m: re.Match) -> str:
+        before = raw[max(0, m.start() - 6) : m.start()]
+        if _UNIT_BEFORE_SUP.search(before) or not before.strip():
+            return m.group(0)
+        return "^{" + from_superscript(m.group(0)).replace(" ", "") + "}"
+
+    return _UNI_SUP_RE.sub(repl, raw)
+
+
 def split_citations(text: str) -> list[tuple[str, str]]:
     """Text -> pieces with citation candidates tagged (the builder validates them)."""
     text = _LATEX_CMD_RE.sub(r"\1", text)
@@ -187,6 +202,7 @@ def read_text(path: str, data: bytes, sha256: str) -> Document:
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     doc = Document(source=path, sha256=sha256, text="", media_type="text/markdown" if path.lower().endswith((".md", ".markdown")) else "text/plain")
     raw = _EMPHASIS_RE.sub(r"\1", raw)
+    raw = _protect_superscripts(raw)
     paragraphs = []
     for p in re.split(r"\n\s*\n", raw):
         if not p.strip():
