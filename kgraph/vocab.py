@@ -315,16 +315,23 @@ _SPELLINGS = (
 # -ise / -ize, -isation / -ization on words with a stem of 4+ letters ("randomised", not "raised")
 _ISE = re.compile(r"\b([a-z]{4,}?)is(e|ed|es|ing|ation|ations)\b")
 _IZE = re.compile(r"\b([a-z]{4,}?)iz(e|ed|es|ing|ation|ations)\b")
-_VARIANT_MAX_WORDS = 3  # space -> hyphen variants only for labels up to this many words
+_VARIANT_MAX_WORDS = 3  # a space -> hyphen variant only for labels up to this many words
+
+
+_SPELLING_RULES = tuple((re.compile(b), re.compile(a), brit, amer) for b, a, brit, amer in _SPELLINGS)
 
 
 def _spelling_variants(text: str) -> set[str]:
     british, american = text, text
-    for brit_re, amer_re, brit, amer in _SPELLINGS:
-        american = re.sub(brit_re, amer, american)
-        british = re.sub(amer_re, brit, british)
-    american = _ISE.sub(r"\1iz\2", american)
-    british = _IZE.sub(r"\1is\2", british)
+    for brit_re, amer_re, brit, amer in _SPELLING_RULES:
+        if brit in american:  # cheap test first: most labels contain none of these stems
+            american = brit_re.sub(amer, american)
+        if amer in british:
+            british = amer_re.sub(brit, british)
+    if "is" in american:
+        american = _ISE.sub(r"\1iz\2", american)
+    if "iz" in british:
+        british = _IZE.sub(r"\1is\2", british)
     return {british, american} - {text}
 
 
@@ -350,10 +357,8 @@ def _hyphen_variants(text: str) -> set[str]:
             found.add(re.sub(r"(?<=\w)-(?=\w)", "", text))  # "post-operative" -> "postoperative"
     words = text.split(" ")
     if "-" not in text and 2 <= len(words) <= _VARIANT_MAX_WORDS:
-        for i in range(len(words) - 1):  # "drug high" -> "drug-high"; "day case" -> "day-case"
-            found.add(" ".join(words[:i]) + (" " if i else "") + words[i] + "-" + " ".join(words[i + 1 :]))
-        if len(words) == 2:
-            found.add(words[0] + words[1])  # "day case" -> "daycase"
+        # compound modifiers are hyphenated at the front: "drug high (feeling)" -> "drug-high (feeling)"
+        found.add(words[0] + "-" + " ".join(words[1:]))
     return found
 
 

@@ -232,3 +232,16 @@ def test_effect_of_earlier_failed_drugs_is_not_a_side_effect():
                    results="Pain fell. Gabapentin and amitriptyline had each failed or caused intolerable drowsiness before referral. "
                            "He reported mild dizziness.")
     assert [e.effect.id for e in study.adverse_effects] == ["dizziness"]
+
+
+def test_reminders_to_non_responders_are_about_survey_response():
+    study = report("Thirty adults received lidocaine 3 mg/kg over 1 h or saline. The NRS was the primary outcome. "
+                   "Non-responders were sent email reminders to maximise response rates.")
+    assert "responder_rate" not in {o.measure.id for o in study.outcomes if o.measure}
+
+
+def test_a_lab_reagent_is_not_a_studied_drug():
+    frames = extract_document(Document(source="lab.txt", sha256="4" * 64, text=(
+        "Design of Selective Enzyme Inhibitors\n\nMethods: The enzyme was incubated in 50 mM Hepes, pH 7.5, with the "
+        "substrate for 5 min; 2 mg of inhibitor was dissolved in buffer.\n\nResults: Binding constants were measured.\n")))
+    assert not any(a.protocol for st in frames.studies for a in st.arms)

@@ -154,3 +154,11 @@ def test_affiliations_give_no_condition():
     assert "phantom_limb_pain" in ids
     assert not any("cancer" in i or "diabet" in i for i in ids)
     assert study.key.startswith("field-")
+
+
+def test_home_as_a_modifier_is_no_setting():
+    study = study_of(
+        "Exercise for hip pain: a randomized trial\n\nMethods: We randomized 64 adults with hip pain to a home "
+        "exercise programme or usual care; all had home Internet access.\n\nResults: Pain fell.\n"
+    )
+    assert study.setting is None

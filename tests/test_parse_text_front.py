@@ -117,3 +117,13 @@ def test_publication_year_wins_over_received_date():
     head = "Received: 12 Nov 2019; Accepted: 3 Feb 2020\nJ Example Med. 2020;14:101-109."
     assert year_from(head) == 2020
     assert year_from("Received: 12 Nov 2019") == 2019
+
+
+def test_published_online_date_gives_the_year():
+    assert year_from("Lancet Example 2014\nPublished Online\nSeptember 25, 2014 http://example.org") == 2014
+
+
+def test_unicode_exponents_are_not_citations():
+    doc = read("Obesity and pain\n\nMethods: Adults with a BMI above 30 kg/m² and platelets above 150 × 10⁹ were included.\n")
+    assert not [c for b in doc.blocks() for c in b.citations]
+    assert "kg/m2" in doc.text or "kg/m²" in doc.text

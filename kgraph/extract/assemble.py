@@ -1431,9 +1431,9 @@ def choose_focus_drug(ctx: Context, drugs: list[DrugMention]) -> Concept | None:
     # a drug named in passing (a questionnaire item, a prior treatment) is no studied drug:
     # it must be in the title or abstract, or be given with a dose
     counts = {k: v for k, v in counts.items() if k in prominent or k in dosed}
-    # a broad-lexicon hit (not a vocabulary drug) must be dosed or given, never just named
-    counts = {k: v for k, v in counts.items()
-              if k in from_vocab or k in dosed or k in given}
+    # a broad-lexicon hit (not a vocabulary drug) must be given to patients, never just
+    # named or measured out (a reagent has an amount too)
+    counts = {k: v for k, v in counts.items() if k in from_vocab or k in given}
     if not counts:
         return None
     for preferred in focus_drugs():
@@ -1490,7 +1490,8 @@ _INTERVENTION_CUE = re.compile(
 _NOT_GIVEN = re.compile(
     r"\b(?:recreational|illicit|street drugs?|substances?|drug use|use of (?:alcohol|drugs|tobacco)|asked about|"
     r"questionnaire|self-reported|buffer\w*|reagents?|assay\w*|incubat\w+|chromatograph\w*|culture medium|"
-    r"dietary|diet\b|intakes?|food|nutrient\w*|serum (?:levels?|concentrations?) of)\b", re.I)
+    r"dietary|diet\b|intakes?|food|nutrient\w*|serum (?:levels?|concentrations?) of|pH|in vitro|enzym\w+|substrates?|"
+    r"crystal\w*|recombinant)\b|\b\d+(?:\.\d+)?\s*[mµμn]M\b", re.I)
 
 
 def _not_given(d: DrugMention) -> bool:
@@ -2658,7 +2659,7 @@ _THRESHOLD_BEFORE = re.compile(
 _SELECTION_BEFORE = re.compile(r"\b(?:confirmed|diagnos\w+|screen\w*|qualif\w+|select\w*|identified)\b[^.;]{0,40}$", re.I)
 _SURVEY = re.compile(r"\b(?:survey|questionnaires?|invit\w*|e-?mails?|returned|participation|recruit\w*|sample size|assum\w+|"
                      r"maximi[sz]\w*|follow-?up|contact\w*|reminders?)\b", re.I)
-_TREATMENT_RESPONSE = re.compile(r"\b(?:pain|responders?|relief|reduction|improvement|remission|treatment response)\b", re.I)
+_TREATMENT_RESPONSE = re.compile(r"\b(?:pain|(?<!non-)responders?|relief|reduction|improvement|remission|treatment response)\b", re.I)
 # vital signs are recorded for safety; they are outcomes only where the paper calls them so
 _VITAL_SIGN = re.compile(r"\b(?:heart rate|pulse|blood pressure|oxygen saturation|respiratory rate|temperature|vital signs?)\b", re.I)
 
@@ -2694,7 +2695,7 @@ def _outcome_not_measured(s: Sent, e: Span, c: Concept) -> bool:
         return True
     if _SELECTION_BEFORE.search(before[-60:]) or _THRESHOLD_BEFORE.search(before[-60:]):
         return True
-    if re.search(r"\bresponse rates?\b", e.text, re.I) and _SURVEY.search(s.text) and not _TREATMENT_RESPONSE.search(s.text):
+    if re.search(r"\bresponse rates?\b|responders?\b", e.text, re.I) and _SURVEY.search(s.text) and not _TREATMENT_RESPONSE.search(s.text):
         return True
     return False
 

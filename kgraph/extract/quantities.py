@@ -506,12 +506,15 @@ def _back(rx: re.Pattern, text: str, pos: int, width: int) -> int | None:
 def _pass_digit_led(sc: _Scan) -> None:
     """Patterns anchored on a number: n = 30, 6/30 (20%), Q4h, x3, week 12."""
     text = sc.text
+    taken = sc.taken
     for d in sc.cands:
         ds = d.start()
-        if sc.taken[ds]:
+        if taken[ds]:
             continue
-        prev = _prev_char(text, ds)
-        if not _is_word(d.group(0)) and prev in _BACK_TRIGGER_CHARS:
+        prev = text[ds - 1] if ds else ""
+        if prev.isspace():
+            prev = _prev_char(text, ds)
+        if prev in _BACK_TRIGGER_CHARS and prev and text[ds].isdigit():
             b = _back(_N_EQ_BACK_RE, text, ds, 8) if prev in "=:" else None
             if b is not None:
                 m = _N_EQ_RE.match(text, b)

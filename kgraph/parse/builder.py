@@ -425,17 +425,27 @@ def split_authors(text: str) -> list[str]:
     return names
 
 
-def year_from(text: str) -> int | None:
+_CITATION_YEAR_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*(?:[A-Z][a-z]{2}\s*(?:\d{1,2}\s*)?)?;\s*\d+\s*(?:\(\w+\))?\s*:\s*[e\d]")
+
+
+def year_from(text: str, citation_window: int = 2500) -> int | None:
+    """The publication year. citation_window: how far a citation line ("2010;13(4):379") is
+    trusted; a PDF passes its whole first page, a text file only its head (further down the
+    reference list holds other papers' years)."""
     m = re.search(r"\((?:[A-Z][\w.]*\s){1,6}((?:19|20)\d{2})\s*;", text)
     if m:
         return int(m.group(1))
     # a citation line near the top: "Pain Physician. 2010;13(4):379-390." (not further down,
     # where the reference list holds other papers' years); it names the publication year,
     # which "Received: 4 Mar 2015" does not
-    m = re.search(r"(?<!\d)((?:19|20)\d{2})\s*(?:[A-Z][a-z]{2}\s*(?:\d{1,2}\s*)?)?;\s*\d+\s*(?:\(\w+\))?\s*:\s*[e\d]", text[:2500])
+    m = _CITATION_YEAR_RE.search(text[:2500])
     if m:
         return int(m.group(1))
     m = re.search(r"(?:©|Copyright|Published(?: [Oo]nline)?:?)\s*(?:[\w,]+\s+){0,4}((?:19|20)\d{2})", text)
+    if m:
+        return int(m.group(1))
+    m = _CITATION_YEAR_RE.search(text[:citation_window])
     if m:
         return int(m.group(1))
     m = re.search(r"(?:Received|Accepted|Submitted):?\s*(?:\w+\s+){0,3}((?:19|20)\d{2})", text)

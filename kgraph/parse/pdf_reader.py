@@ -162,7 +162,7 @@ class _Reader:
                 doc.authors = split_authors(sec.blocks[0].text)
         head = normalize(self.first_page_text)
         doc.doi = doi_from(head)
-        doc.year = year_from(head)
+        doc.year = year_from(head, citation_window=len(head))  # page 1: its citation line wherever it stands
 
     # -- paragraphs ---------------------------------------------------------
 
