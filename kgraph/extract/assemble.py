@@ -57,6 +57,7 @@ from kgraph.extract.pipeline import (
     vocabulary_index,
 )
 from kgraph.parse.model import Document
+from kgraph.extract.quantities import titration_range
 
 EXTRACTOR_NAME = "kgraph.extract.assemble"
 EXTRACTOR_VERSION = PIPELINE_VERSION
@@ -695,6 +696,9 @@ def build_study(ctx: Context) -> Study | None:
             p.setting = study.setting
         study.comparators = roles.comparators
         study.arms = _arms(protocols, roles.comparators)
+    else:
+        # a trial of a programme, website or advice: its usual-care control is still a comparator
+        study.comparators = usual_care_comparators(ctx)
     design_concept, design_ev = decide_design(ctx, design_mentions, study.comparators)
     if design_concept is not None:
         study.design = design_concept
@@ -2279,7 +2283,9 @@ def _merge_titration(ctx: Context, s: Sent, slots: list[_Slotted], protocol: Pro
                          and start.q.value is not None and sl.q.value > start.q.value
                          and not _STEP_BEFORE.search(text[max(s.start, sl.mention.start - 25) : sl.mention.start])]
                 top = later[-1] if later else None
-            if top is not None and start.q.value is not None and top.q.value is not None:
+            # only a start and a maximum written in the same unit, rising, make one range;
+            # "100 mg/24 hr ... not exceeding 25 mg/h" stays a start and a ceiling
+            if top is not None and titration_range(start.q, top.q) is not None:
                 rng = copy.deepcopy(start.q)
                 rng.text = _norm(text[start.mention.start : top.mention.end])
                 rng.value = None
