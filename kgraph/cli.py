@@ -70,7 +70,7 @@ def ingest(
 ) -> None:
     """Read papers, extract protocol facts, validate them and store them."""
     from kgraph.ingest import ingest as run_ingest
-    from kgraph.report_cli import ingest_progress, print_ingest_summary
+    from kgraph.console import ingest_progress, print_ingest_summary
 
     with ingest_progress(quiet or json_out) as (on_total, on_progress):
         summary = run_ingest(paths, jobs=max(1, jobs), force=force, on_total=on_total, on_progress=on_progress)
