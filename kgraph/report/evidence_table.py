@@ -138,7 +138,12 @@ def _sources(evidence: Iterable[Any], document: str) -> list[Source]:
 
 
 def _q(q: Any) -> str:
-    return (getattr(q, "text", "") or "").strip().rstrip(".;,")
+    text = (getattr(q, "text", "") or "").strip().rstrip(".;,")
+    unit = getattr(q, "unit", None)
+    # "50, 100 and 150 ng/mL" gives quantities whose own text is only "50": show their unit
+    if unit and text and re.fullmatch(r"[~≈<>≤≥]?\s*[\d.,]+(?:\s*(?:-|–|to)\s*[\d.,]+)?", text):
+        text = f"{text} {unit}"
+    return text
 
 
 def _study_values(st: Any, document: str) -> dict[str, list[tuple[str, list[Source]]]]:
