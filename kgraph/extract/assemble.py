@@ -25,6 +25,7 @@ Public entry: ``assemble_study_report(document, nlp=None) -> DocumentFrames``;
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import re
 import unicodedata
@@ -2440,11 +2441,33 @@ def find_route(ctx: Context, focus: Concept) -> str | None:
     return max(counts, key=lambda r: counts[r])
 
 
-_FORM_RES = [
-    (re.compile(r"\bS\s*\(\s*\+\s*\)\s*-?\s*ketamine|\bS-ketamine|\besketamine|\bKetanest[- ]?S\b", re.I), "S(+)-ketamine"),
-    (re.compile(r"\bR\s*\(\s*-\s*\)\s*-?\s*ketamine|\bR-ketamine|\barketamine", re.I), "R(-)-ketamine"),
-    (re.compile(r"\bracemic\b", re.I), "racemic"),
-]
+def _loose_label(label: str) -> str:
+    """A vocabulary label as a pattern that survives converter spacing: "S(+)-ketamine" also
+    matches "S (+) ketamine" and "S(+)ketamine"."""
+    out = []
+    for ch in label:
+        if ch.isspace() or ch == "-":
+            out.append(r"[\s-]*")
+        elif ch in "()+±,":
+            out.append(r"\s*" + re.escape(ch) + r"\s*")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _form_patterns() -> list[tuple[re.Pattern, str]]:
+    """Fallback spellings of drug forms, built from ontology/vocab/forms.ttl (labels the
+    tokenizer may split so that the entity ruler misses them)."""
+    from kgraph.vocab import load_vocabularies
+
+    patterns = []
+    for concept in load_vocabularies()["forms"].concepts.values():
+        labels = sorted({l for l in (concept.pref_label, *concept.alt_labels, *concept.hidden_labels) if l},
+                        key=len, reverse=True)
+        rx = re.compile(r"(?<![\w(])(?:" + "|".join(_loose_label(l) for l in labels) + r")(?![\w])", re.I)
+        patterns.append((rx, concept.pref_label))
+    return patterns
 
 
 def find_form(ctx: Context, focus: Concept) -> str | None:
@@ -2468,7 +2491,7 @@ def find_form(ctx: Context, focus: Concept) -> str | None:
                 counts[label.label] = counts.get(label.label, 0) + weight
                 found = True
         if not found:
-            for rx, form in _FORM_RES:
+            for rx, form in _form_patterns():
                 if rx.search(s.text):
                     counts[form] = counts.get(form, 0) + weight
     if not counts:
