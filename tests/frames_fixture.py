@@ -37,28 +37,17 @@ from kgraph.extract.frames import (
 EXTRACTOR_VERSION = "0.1.0-test"
 
 
-def drug(cid: str) -> Concept:
-    return Concept(cid, cid.replace("_", " "), "drugs")
+def _concept_in(scheme: str):
+    """A Concept maker for one vocabulary scheme, labelled from its id."""
+    return lambda cid: Concept(cid, cid.replace("_", " "), scheme)
 
 
-def condition(cid: str) -> Concept:
-    return Concept(cid, cid.replace("_", " "), "conditions")
-
-
-def design(cid: str) -> Concept:
-    return Concept(cid, cid.replace("_", " "), "designs")
-
-
-def setting(cid: str) -> Concept:
-    return Concept(cid, cid.replace("_", " "), "settings")
-
-
-def effect(cid: str) -> Concept:
-    return Concept(cid, cid.replace("_", " "), "adverse_effects")
-
-
-def measure(cid: str) -> Concept:
-    return Concept(cid, cid.replace("_", " "), "outcomes")
+drug = _concept_in("drugs")
+condition = _concept_in("conditions")
+design = _concept_in("designs")
+setting = _concept_in("settings")
+effect = _concept_in("adverse_effects")
+measure = _concept_in("outcomes")
 
 
 class Text:
